@@ -1,0 +1,3 @@
+from commentsvc.cli import main
+
+main()

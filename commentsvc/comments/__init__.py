@@ -1,0 +1,1 @@
+"""The reader side: posting, threads, embedding."""

@@ -1,0 +1,67 @@
+"""Engine settings per database, and the one way services open a write transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from commentsvc.extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_IMMEDIATE = "commentsvc_immediate"
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+
+
+def install_sqlite_pragmas(engine: Engine) -> None:
+    """WAL, foreign keys, busy timeout; and transactions begun by us, not by the driver.
+
+    pysqlite's own BEGIN is deferred: a transaction that read first and writes later fails at
+    once with "database is locked" when another writer committed meanwhile, whatever the busy
+    timeout. Write transactions therefore begin IMMEDIATE (see ``write_transaction``), which
+    waits for the write lock up front and so serialises writers cleanly.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction() -> Iterator[Session]:
+    """Run a short write: commit on success, roll back everything on any error.
+
+    Ends any read transaction first, so that the write starts from a fresh snapshot.
+    """
+    session = db.session
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_IMMEDIATE: True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

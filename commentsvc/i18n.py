@@ -1,0 +1,35 @@
+"""Which language a response speaks: explicit choice, then the site's default, then the reader's."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_babel import refresh
+
+SUPPORTED = ("fr", "en")
+
+
+def select_locale() -> str:
+    """``?lang=`` (the embed passes the host page's language), the site default, Accept-Language."""
+    languages = current_app.config.get("LANGUAGES") or list(SUPPORTED)
+    explicit = (request.args.get("lang") or "").split("-")[0].lower()
+    if explicit in languages:
+        return explicit
+    site_lang = getattr(g, "site_lang", None)
+    if site_lang in languages:
+        return site_lang
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def use_site_language(lang: str | None) -> None:
+    """Called by views that serve one site, before anything is translated."""
+    g.site_lang = lang
+    refresh()
+
+
+def translation_directories() -> str:
+    """Every package keeps its own catalogue (``<package>/translations``); Babel merges them."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    found = sorted(str(path) for path in root.glob("**/translations") if path.is_dir())
+    return ";".join(found) or str(root / "translations")

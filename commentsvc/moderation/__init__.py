@@ -1,0 +1,1 @@
+"""Moderation: the rule pipeline, the queue, the audit log."""

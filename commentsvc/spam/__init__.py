@@ -1,0 +1,1 @@
+"""The spam classifier behind a small interface; the only package that imports scikit-learn."""

@@ -1,0 +1,119 @@
+"""Fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL on request).
+
+``COMMENTSVC_TEST_BACKEND=postgresql`` with ``COMMENTSVC_TEST_DATABASE_URL`` runs the suite on
+PostgreSQL; the schema is built once by the migrations, and each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from commentsvc import create_app
+from commentsvc.extensions import db as _db
+from tests.fakes import FixedSpamModel
+
+TEST_SECRET = "test-secret-key-not-for-production"
+BACKEND = os.environ.get("COMMENTSVC_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("COMMENTSVC_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("COMMENTSVC_TEST_REDIS_URL")
+
+
+def base_config(database_url: str, **overrides: Any) -> dict[str, Any]:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+        "SPAM_MODEL": FixedSpamModel(),
+        "CACHE_TYPE": "SimpleCache",
+    }
+    config.update(overrides)
+    return config
+
+
+def migrate_to_head(database_url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate_to_head(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> str:
+    if not PG_URL:
+        pytest.skip("COMMENTSVC_TEST_DATABASE_URL is not set: no PostgreSQL to test against")
+    migrate_to_head(PG_URL)
+    return PG_URL
+
+
+def _truncate_all(app: Flask) -> None:
+    tables = ", ".join(t.name for t in _db.metadata.sorted_tables)
+    with app.app_context():
+        _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _db.session.commit()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated, empty database for this test."""
+    if BACKEND == "postgresql":
+        return request.getfixturevalue("postgres_schema")
+    template = request.getfixturevalue("sqlite_template")
+    path = tmp_path / "commentsvc.sqlite3"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override in a test module to change the configuration of ``app``."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(base_config(database_url, **app_config))
+    if BACKEND == "postgresql":
+        _truncate_all(app)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask):
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def spam_model(app: Flask) -> FixedSpamModel:
+    return app.extensions["spam_model"]
