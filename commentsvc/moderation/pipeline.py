@@ -7,9 +7,31 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from commentsvc import reasons
-from commentsvc.models import ModerationMode, Site, Status
+from commentsvc.models import ModerationMode, Site, Status, Thread
 from commentsvc.reasons import Reason
 from commentsvc.spam.base import CommentText, Score, SpamModel, Thresholds
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A new comment as the pipeline sees it, before anything is written."""
+
+    site: Site
+    thread: Thread | None  # None: the thread will be created with this comment
+    text: CommentText
+    ip_hash: str | None = None
+    # Seconds between the form being served and sent (from the signed form token); None: API.
+    seconds_to_fill: float | None = None
+    honeypot: str = ""
+
+
+class Refused(Exception):
+    """The comment is refused outright (not stored); ``message`` is shown to the reader."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -36,9 +58,10 @@ def site_thresholds(site: Site, model: SpamModel) -> Thresholds:
     )
 
 
-def moderate(site: Site, text: CommentText, *, spam_model: SpamModel) -> Verdict:
-    """The verdict for a new comment on ``site``."""
-    score = spam_model.score(text)
+def moderate(candidate: Candidate, *, spam_model: SpamModel) -> Verdict:
+    """The verdict for a new comment; raises ``Refused`` when it must not be stored at all."""
+    site = candidate.site
+    score = spam_model.score(candidate.text)
     if site.moderation_mode == ModerationMode.PRE:
         return Verdict(Status.PENDING, (Reason("mode_pre"),), score)
     if site.moderation_mode == ModerationMode.POST:
