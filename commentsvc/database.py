@@ -55,7 +55,7 @@ def write_transaction() -> Iterator[Session]:
 
     Ends any read transaction first, so that the write starts from a fresh snapshot.
     """
-    session = db.session
+    session = db.session()  # the scoped proxy has no in_transaction()
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={_IMMEDIATE: True})

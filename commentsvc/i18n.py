@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import refresh
 
 SUPPORTED = ("fr", "en")
@@ -11,6 +11,8 @@ SUPPORTED = ("fr", "en")
 def select_locale() -> str:
     """``?lang=`` (the embed passes the host page's language), the site default, Accept-Language."""
     languages = current_app.config.get("LANGUAGES") or list(SUPPORTED)
+    if not has_request_context():  # services called from the CLI or a worker
+        return current_app.config.get("BABEL_DEFAULT_LOCALE") or languages[0]
     explicit = (request.args.get("lang") or "").split("-")[0].lower()
     if explicit in languages:
         return explicit
