@@ -7,6 +7,8 @@ PO_FILES := $(shell find commentsvc -name '*.po' -path '*/translations/*' 2>/dev
 MO_FILES := $(PO_FILES:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# bench/ may not exist yet on a fresh branch; ruff fails on a missing path.
+LINT_DIRS := commentsvc tests $(wildcard bench)
 
 .PHONY: run test venv translations lint format bench clean
 
@@ -30,12 +32,12 @@ test: venv translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
-	$(BIN)/ruff check commentsvc tests bench
-	$(BIN)/ruff format --check commentsvc tests bench
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 
 format: venv
-	$(BIN)/ruff check --fix commentsvc tests bench
-	$(BIN)/ruff format commentsvc tests bench
+	$(BIN)/ruff check --fix $(LINT_DIRS)
+	$(BIN)/ruff format $(LINT_DIRS)
 
 bench: venv translations
 	$(BIN)/python -m bench
