@@ -1,0 +1,64 @@
+"""Bans of an author on a site, by e-mail, hashed IP or name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from commentsvc.extensions import db
+from commentsvc.models import Ban, BanKind, Site, utcnow
+from commentsvc.moderation.words import fold
+
+
+def normalise(kind: str, value: str) -> str:
+    """The stored form of a banned value: e-mails lower case, names folded, IP hashes as is."""
+    value = (value or "").strip()
+    if kind == BanKind.EMAIL:
+        return value.lower()
+    if kind == BanKind.NAME:
+        return " ".join(fold(value).split())
+    return value
+
+
+def find_ban(
+    site: Site,
+    *,
+    email: str | None,
+    ip_hash: str | None,
+    name: str | None,
+    now: datetime | None = None,
+) -> Ban | None:
+    """The ban in force against any of these identities, or None."""
+    wanted = [
+        (BanKind.EMAIL, normalise(BanKind.EMAIL, email or "")),
+        (BanKind.IP, ip_hash or ""),
+        (BanKind.NAME, normalise(BanKind.NAME, name or "")),
+    ]
+    clauses = [(Ban.kind == kind) & (Ban.value == value) for kind, value in wanted if value]
+    if not clauses:
+        return None
+    now = now or utcnow()
+    return db.session.scalar(
+        select(Ban)
+        .where(Ban.site_id == site.id, or_(*clauses))
+        .where(or_(Ban.expires_at.is_(None), Ban.expires_at > now))
+        .limit(1)
+    )
+
+
+def add_ban(
+    site_id: int, kind: str, value: str, *, reason: str = "", moderator_id: int | None = None
+) -> Ban | None:
+    """Add a ban in the caller's transaction; None when the value is empty or already banned."""
+    value = normalise(kind, value)
+    if not value:
+        return None
+    existing = db.session.scalar(
+        select(Ban).where(Ban.site_id == site_id, Ban.kind == kind, Ban.value == value)
+    )
+    if existing is not None:
+        return None
+    ban = Ban(site_id=site_id, kind=kind, value=value, reason=reason, moderator_id=moderator_id)
+    db.session.add(ban)
+    return ban
