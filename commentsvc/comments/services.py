@@ -283,6 +283,7 @@ def edit_comment(
             email=comment.author_email or "",
         ),
         ip_hash=comment.ip_hash,
+        comment_id=comment.id,
     )
     try:
         outcome = moderate(candidate, spam_model=spam_model)

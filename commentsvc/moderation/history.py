@@ -30,7 +30,13 @@ def _emails(email: str) -> set[str]:
 
 
 def recent_duplicate(
-    site: Site, body: str, *, email: str, ip_hash: str | None, since: datetime
+    site: Site,
+    body: str,
+    *,
+    email: str,
+    ip_hash: str | None,
+    since: datetime,
+    exclude_id: int | None = None,
 ) -> bool:
     """Whether this author (same e-mail, or same hashed IP) posted the same text since then."""
     who = []
@@ -48,6 +54,7 @@ def recent_duplicate(
             or_(*who),
             Comment.created_at >= since,
             Comment.status != Status.DELETED,
+            Comment.id != (exclude_id or 0),
         )
         .order_by(Comment.created_at.desc())
         .limit(DUPLICATE_CANDIDATES)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext
 
@@ -36,6 +36,8 @@ class Candidate:
     # Seconds between the form being served and sent (from the signed form token); None: API.
     seconds_to_fill: float | None = None
     honeypot: str = ""
+    # The stored comment when an edit is moderated again (it is not its own duplicate).
+    comment_id: int | None = None
 
 
 class Refused(Exception):
@@ -170,7 +172,12 @@ def rule_duplicate(ctx: Context) -> Outcome | None:
     """The same text by the same author recently is refused (a double post, or a flood)."""
     c = ctx.candidate
     if history.recent_duplicate(
-        c.site, c.text.body, email=c.text.email, ip_hash=c.ip_hash, since=ctx.now - DUPLICATE_WINDOW
+        c.site,
+        c.text.body,
+        email=c.text.email,
+        ip_hash=c.ip_hash,
+        since=ctx.now - DUPLICATE_WINDOW,
+        exclude_id=c.comment_id,
     ):
         # Lazy: importers run the pipeline outside a request; the view renders the message.
         raise Refused(lazy_gettext("You already posted this comment."), code="duplicate")

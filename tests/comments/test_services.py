@@ -56,7 +56,7 @@ def test_first_comment_creates_the_thread_with_canonical_url(app) -> None:
     assert comment.body_html == "<p>Très bon <em>article</em></p>"
     assert comment.root_id == comment.id and comment.depth == 0
     # The second comment on the same page joins the same thread.
-    second = post(site, new(url="https://news.example.fr/articles/x")).comment
+    second = post(site, new("Un autre avis", url="https://news.example.fr/articles/x")).comment
     assert second.thread_id == thread.id
 
 
@@ -119,7 +119,7 @@ def test_candidate_carries_form_timing_and_honeypot(app, monkeypatch) -> None:
     post(site, reader=Reader(ip="198.51.100.1", seconds_to_fill=4.5, honeypot="x"))
     assert seen[0].seconds_to_fill == 4.5 and seen[0].honeypot == "x"
     assert seen[0].thread is None and seen[0].ip_hash
-    post(site)
+    post(site, new("Un second commentaire"))
     assert seen[1].thread is not None
 
 
@@ -181,7 +181,7 @@ def test_bad_parent_is_422(app, case) -> None:
     site = make_site(mode="post")
     here = post(site).comment
     if case == "other_thread":
-        parent_id = post(site, new(url=URL + "-autre")).comment.id
+        parent_id = post(site, new("Ailleurs", url=URL + "-autre")).comment.id
     elif case == "pending":
         parent_id = here.id
         set_status(here, Status.PENDING)

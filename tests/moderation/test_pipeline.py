@@ -262,3 +262,10 @@ def test_every_reason_reads_in_both_languages(app, lang) -> None:
     if lang == "fr":
         assert "Mots interdits" in texts[1]
         assert "liens" in texts[3]
+
+
+def test_an_edited_comment_is_not_its_own_duplicate(app) -> None:
+    site = make_site()
+    stored = make_comment(make_thread(site), "Même texte", author_email="a@b.fr")
+    again = candidate(site, "Même texte", email="a@b.fr", comment_id=stored.id)
+    assert pipeline.rule_duplicate(Context(again, FixedSpamModel())) is None
