@@ -108,11 +108,13 @@ def _clean_new_comment(site: Site, new: NewComment) -> NewComment:
     for name in ("body", "author", "email", "website", "title"):
         if v.has_forbidden_characters(getattr(new, name) or ""):
             raise CommentError(400, _("The text contains invalid characters."), field=name)
+        if name != "body" and v.has_line_break(getattr(new, name) or ""):
+            raise CommentError(400, _("The text contains invalid characters."), field=name)
     body = v.clean_body(new.body)
     author = v.clean_line(new.author)
     email = v.clean_line(new.email)
     website = v.clean_line(new.website)
-    if not body:
+    if v.is_blank(body):
         raise CommentError(422, _("Please write a comment."), field="body", code="required")
     if len(body) > v.MAX_BODY:
         message = _("A comment is at most %(n)d characters long.", n=v.MAX_BODY)
@@ -267,7 +269,7 @@ def edit_comment(
     if v.has_forbidden_characters(edit.body or ""):
         raise CommentError(400, _("The text contains invalid characters."), field="body")
     body = v.clean_body(edit.body)
-    if not body:
+    if v.is_blank(body):
         raise CommentError(422, _("Please write a comment."), field="body", code="required")
     if len(body) > v.MAX_BODY:
         message = _("A comment is at most %(n)d characters long.", n=v.MAX_BODY)
