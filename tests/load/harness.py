@@ -1,0 +1,174 @@
+"""A real ``commentsvc serve`` (gunicorn) in a subprocess, and posters that hammer it.
+
+Used by the crash-safety and concurrency tests: they need real worker processes to kill and
+real concurrent connections, which the Flask test client cannot give.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.faults.pgcluster import free_port
+
+SITE = "load"
+ORIGIN = "https://load.example.org"
+PAGE = f"{ORIGIN}/articles/one"
+COMMANDS = Path(sys.executable).parent
+
+
+def service_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTSVC_")}
+    env.update(
+        COMMENTSVC_DATABASE_URL=database_url,
+        COMMENTSVC_SECRET_KEY="load-test-secret-key-0123456789",
+        COMMENTSVC_RATELIMIT_ENABLED="false",
+        COMMENTSVC_LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Migrate and register the site the posters use (published at once: mode post)."""
+    commentsvc = str(COMMANDS / "commentsvc")
+    subprocess.run([commentsvc, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [commentsvc, "site", "add", SITE, "--origin", ORIGIN, "--mode", "post"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def workers(self) -> list[int]:
+        """PIDs of gunicorn's worker processes (children of the master)."""
+        children = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # the process ended while we looked
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid:
+                children.append(int(entry.name))
+        return children
+
+
+def _wait_ready(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"commentsvc serve exited with {process.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("commentsvc serve did not answer /healthz in time")
+
+
+@contextmanager
+def serve(env: dict[str, str], log_dir: Path, *, workers: int = 2) -> Iterator[Server]:
+    """``commentsvc serve`` on a free port; stopped (TERM, then KILL) afterwards."""
+    port = free_port()
+    log = log_dir / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(COMMANDS / "commentsvc"), "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_ready(port, process)
+        yield Server(process, port, log)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@dataclass
+class Outcome:
+    acknowledged: dict[str, int] = field(default_factory=dict)  # body -> comment id
+    statuses: dict[int, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, body: str, status: int, payload: bytes) -> None:
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if status in (201, 202):
+                self.acknowledged[body] = json.loads(payload)["id"]
+            elif b"locked" in payload.lower() or status >= 500:
+                self.failures.append(f"{status}: {payload[:200]!r}")
+
+
+def post_comment(connection: http.client.HTTPConnection, body: str) -> tuple[int, bytes]:
+    document = {"url": PAGE, "title": "Load", "author": "Poster", "body": body}
+    connection.request(
+        "POST",
+        f"/api/v1/sites/{SITE}/comments",
+        body=json.dumps(document),
+        headers={"Content-Type": "application/json", "Origin": ORIGIN},
+    )
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def run_posters(
+    port: int, *, posters: int, seconds: float, outcome: Outcome, tag: str
+) -> Callable[[], None]:
+    """Start ``posters`` threads posting unique bodies for ``seconds``; returns a join()."""
+    stop_at = time.monotonic() + seconds
+
+    def poster(number: int) -> None:
+        sent = 0
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < stop_at:
+            sent += 1
+            body = f"{tag} poster {number} comment {sent}"
+            try:
+                status, payload = post_comment(connection, body)
+            except (OSError, http.client.HTTPException):
+                # A killed worker drops its connections: not acknowledged, so not promised.
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            outcome.record(body, status, payload)
+        connection.close()
+
+    threads = [threading.Thread(target=poster, args=(n,), daemon=True) for n in range(posters)]
+    for thread in threads:
+        thread.start()
+
+    def join() -> None:
+        for thread in threads:
+            thread.join(timeout=seconds + 60)
+
+    return join
