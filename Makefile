@@ -28,8 +28,18 @@ run: venv translations
 	$(BIN)/commentsvc demo
 	$(BIN)/commentsvc serve --host $(HOST) --port $(PORT) --workers 2
 
+# SQLite pass (with the PostgreSQL- and Redis-specific tests when their URLs are set), then the
+# whole suite again on PostgreSQL when COMMENTSVC_TEST_DATABASE_URL is set (as .ci/run does),
+# without the browser tests, which add nothing there.
 test: venv translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$COMMENTSVC_TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on PostgreSQL ($$COMMENTSVC_TEST_DATABASE_URL)"; \
+		COMMENTSVC_TEST_BACKEND=postgresql $(BIN)/python -m pytest \
+			-m "not browser and not postgres" $(PYTEST_PG_ARGS); \
+	else \
+		echo "== PostgreSQL pass skipped: COMMENTSVC_TEST_DATABASE_URL is not set"; \
+	fi
 
 lint: venv
 	$(BIN)/ruff check $(LINT_DIRS)

@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from commentsvc.setup import (
         init_extensions,
+        init_operations,
         load_spam_model,
         register_blueprints,
         register_cli,
@@ -42,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     init_extensions(app)
     load_spam_model(app)
+    init_operations(app)
     register_blueprints(app)
     register_cli(app)
     return app

@@ -116,17 +116,28 @@ def demo() -> None:
     click.echo("demo ready: http://127.0.0.1:8000/demo/  (admin: http://127.0.0.1:8000/admin/)")
 
 
-@click.command("serve")
+@main.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="Default: 2 × cores + 1.")
 def serve(host: str, port: int, workers: int | None) -> None:
-    """Production-style server: gunicorn, the app and its model loaded once (--preload)."""
+    """Production-style server: gunicorn, the app and its model loaded once (--preload).
+
+    Writes an access log of JSON lines (with the request id) on standard output.
+    """
+    # Registered on the group itself, not on the app: the app must be built after the
+    # metrics directory is chosen, which run_gunicorn does first.
     from commentsvc.server import run_gunicorn
 
-    run_gunicorn(host=host, port=port, workers=workers)
+    if workers is not None and workers < 1:
+        fail("--workers must be at least 1")
+    try:
+        run_gunicorn(host=host, port=port, workers=workers)
+    except ConfigError as exc:
+        click.echo(f"commentsvc: configuration error: {exc}", err=True)
+        sys.exit(2)
 
 
 def register(app: Flask) -> None:
-    for command in (site_group, moderator_group, demo, serve):
+    for command in (site_group, moderator_group, demo):
         app.cli.add_command(command)

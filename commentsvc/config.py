@@ -153,6 +153,8 @@ def validate(values: Mapping[str, Any]) -> None:
         raise ConfigError(f"{ENV_PREFIX}REDIS_URL={redis_url!r}: expected a redis:// URL")
     if len(values.get("SECRET_KEY") or "") < 16:
         raise ConfigError(f"{ENV_PREFIX}SECRET_KEY: must be at least 16 characters")
+    if values.get("PROXY_HOPS", 0) < 0:
+        raise ConfigError(f"{ENV_PREFIX}PROXY_HOPS: must not be negative")
     if values.get("RETENTION_DAYS", 0) < 0:
         raise ConfigError(f"{ENV_PREFIX}RETENTION_DAYS: must not be negative")
     unknown = set(values.get("LANGUAGES") or []) - {"fr", "en"}

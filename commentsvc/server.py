@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+# Seconds a worker may spend on one request before gunicorn replaces it. Requests here are
+# milliseconds; a stuck one (a dead database connection) must not hold a worker for long.
+TIMEOUT = 30
+# On SIGTERM / SIGHUP, requests in flight get this long to finish.
+GRACEFUL_TIMEOUT = 20
+# Behind a proxy keeping connections open (nginx upstream keepalive), a little above its own.
+KEEPALIVE = 5
+
 
 def default_workers() -> int:
+    """Gunicorn's rule of thumb: two per core, plus one."""
     return 2 * (os.cpu_count() or 1) + 1
 
 
+def prepare_metrics_dir() -> str:
+    """A fresh directory for the workers' Prometheus samples, removed at exit.
+
+    Must run before ``prometheus_client`` is first imported, which decides then whether values
+    live in process memory or in shared files.
+    """
+    existing = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if existing:
+        os.makedirs(existing, exist_ok=True)
+        for name in os.listdir(existing):  # samples of a previous run would be added to ours
+            if name.endswith(".db"):
+                os.unlink(os.path.join(existing, name))
+        return existing
+    path = tempfile.mkdtemp(prefix="commentsvc-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    atexit.register(_remove_directory, path, owner_pid=os.getpid())
+    return path
+
+
+def _remove_directory(path: str, *, owner_pid: int) -> None:
+    # Workers are forked with this exit hook too; only the master may remove the directory.
+    if os.getpid() == owner_pid:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, flask_app: Any, options: dict[str, Any]) -> None:
         self.options = options
+        self.flask_app = flask_app
         super().__init__()
 
     def load_config(self) -> None:
@@ -22,24 +60,77 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from commentsvc import create_app
-
-        return create_app()
+        return self.flask_app
 
 
-def gunicorn_options(host: str, port: int, workers: int | None) -> dict[str, Any]:
+def _post_fork(server: Any, worker: Any) -> None:
+    """Drop database connections inherited from the master: each worker opens its own."""
+    app = worker.app.load()
+    from commentsvc.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    from commentsvc.metrics import mark_worker_dead
+
+    mark_worker_dead(worker.pid)
+
+
+def logconfig(level: str) -> dict[str, Any]:
+    """Gunicorn's own messages as JSON lines too, like the app's."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "commentsvc.logs.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level, "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {"level": level, "handlers": ["console"], "propagate": False}
+        },
+    }
+
+
+def gunicorn_options(
+    host: str, port: int, workers: int | None, *, log_level: str = "info"
+) -> dict[str, Any]:
+    """The gunicorn settings of ``commentsvc serve``."""
     return {
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
+        # The app (and so the spam model) is built once in the master and shared copy-on-write.
         "preload_app": True,
-        "timeout": 30,
-        "graceful_timeout": 20,
-        "keepalive": 5,
-        "accesslog": "-",
+        "timeout": TIMEOUT,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "keepalive": KEEPALIVE,
+        # The app writes the access log itself, as JSON lines carrying the request id.
+        "accesslog": None,
+        "loglevel": log_level,
+        "logconfig_dict": logconfig(log_level.upper()),
+        # Heartbeat files in memory: a slow disk must not make gunicorn kill healthy workers.
+        "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+        # Recycle workers now and then, staggered, so a slow leak never takes all at once.
         "max_requests": 10_000,
         "max_requests_jitter": 1_000,
+        "post_fork": _post_fork,
+        "child_exit": _child_exit,
+        "proc_name": "commentsvc",
     }
 
 
 def run_gunicorn(*, host: str, port: int, workers: int | None) -> None:
-    _Gunicorn(gunicorn_options(host, port, workers)).run()
+    """Build the app once, then serve it with gunicorn until stopped (SIGTERM: graceful)."""
+    prepare_metrics_dir()
+    from commentsvc import create_app
+
+    app = create_app()
+    level = str(app.config.get("LOG_LEVEL") or "info").lower()
+    _Gunicorn(app, gunicorn_options(host, port, workers, log_level=level)).run()

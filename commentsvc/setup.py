@@ -73,6 +73,23 @@ def load_spam_model(app: Flask) -> None:
     app.extensions["spam_model"] = model
 
 
+def init_operations(app: Flask) -> None:
+    """Client address behind proxies, request ids and JSON logs, Prometheus metrics."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from commentsvc.logs import init_request_logging
+    from commentsvc.metrics import init_metrics
+
+    hops = app.config.get("PROXY_HOPS") or 0
+    if hops:
+        # Trust exactly this many X-Forwarded-* entries: more would let clients choose their IP.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
+    init_request_logging(app)
+    init_metrics(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from commentsvc import health
     from commentsvc.errors import register_error_handlers

@@ -27,6 +27,18 @@ PG_URL = os.environ.get("COMMENTSVC_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("COMMENTSVC_TEST_REDIS_URL")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that need a real PostgreSQL or Redis skip, with the reason, where there is none."""
+    missing = {
+        "postgres": None if PG_URL else "COMMENTSVC_TEST_DATABASE_URL is not set: no PostgreSQL",
+        "redis": None if REDIS_URL else "COMMENTSVC_TEST_REDIS_URL is not set: no Redis",
+    }
+    for item in items:
+        for marker, reason in missing.items():
+            if reason and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
 def base_config(database_url: str, **overrides: Any) -> dict[str, Any]:
     config = {
         "TESTING": True,

@@ -1,0 +1,67 @@
+import json
+import signal
+import subprocess
+import sys
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from commentsvc.server import default_workers, gunicorn_options
+from tests.production.serving import running_server, server_env
+
+pytestmark = pytest.mark.slow
+
+
+def _healthz_count(metrics_text: str) -> float:
+    for family in text_string_to_metric_families(metrics_text):
+        for sample in family.samples:
+            if (
+                sample.name == "commentsvc_request_duration_seconds_count"
+                and sample.labels.get("route") == "/healthz"
+            ):
+                return sample.value
+    return 0.0
+
+
+def test_serve_runs_workers_counts_across_them_logs_json_and_stops_gracefully(
+    database_url, tmp_path
+) -> None:
+    with running_server(server_env(database_url), tmp_path, workers=2) as server:
+        before = _healthz_count(server.request("/metrics").text)
+        replies = [server.request("/healthz") for _ in range(20)]
+        assert {reply.status for reply in replies} == {200}
+        # Each request lands on either worker; the scrape must add both up.
+        assert _healthz_count(server.request("/metrics").text) == before + 20
+        access = [line for line in server.access_lines() if line.get("msg") == "request"]
+        ids = {reply.headers["X-Request-ID"] for reply in replies}
+        logged = {line["request_id"] for line in access if line["path"] == "/healthz"}
+        assert ids <= logged
+        assert all(line["logger"] == "commentsvc.access" for line in access)
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=40) == 0
+    stderr_lines = server.stderr.read_text().splitlines()
+    boots = [json.loads(line) for line in stderr_lines if line.startswith("{")]
+    assert sum("Booting worker" in line["msg"] for line in boots) == 2
+
+
+def test_serve_refuses_bad_configuration_in_one_line(tmp_path) -> None:
+    env = server_env("mysql://somewhere/db")
+    result = subprocess.run(
+        [sys.executable, "-m", "commentsvc", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "COMMENTSVC_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_gunicorn_settings_that_matter() -> None:
+    options = gunicorn_options("0.0.0.0", 8000, None)
+    assert options["workers"] == default_workers() >= 3
+    assert options["preload_app"] is True
+    assert options["graceful_timeout"] < options["timeout"]
+    assert gunicorn_options("127.0.0.1", 8000, 4)["workers"] == 4
