@@ -92,10 +92,16 @@ def init_operations(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from commentsvc import health
+    from commentsvc.comments import demo, loader, rendering
+    from commentsvc.comments import views as comment_views
     from commentsvc.errors import register_error_handlers
     from commentsvc.headers import register_security_headers
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(comment_views.bp)
+    app.register_blueprint(loader.bp)
+    app.register_blueprint(demo.bp)
+    rendering.register_filters(app)
     register_error_handlers(app)
     register_security_headers(app)
 

@@ -8,7 +8,7 @@ The HTML form views and the JSON API call these same functions. Every refusal is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import false, func, or_, select, update
@@ -45,6 +45,7 @@ __all__ = [
     "CommentEdit",
     "CommentError",
     "NewComment",
+    "OwnComment",
     "PostedComment",
     "Reader",
     "ThreadComment",
@@ -52,6 +53,7 @@ __all__ = [
     "count_published",
     "delete_comment",
     "edit_comment",
+    "get_own_comments",
     "get_thread_page",
     "like_comment",
     "post_comment",
@@ -417,3 +419,45 @@ def report_comment(
         if threshold and open_reports >= threshold:
             set_status(comment, Status.PENDING)
     return report
+
+
+@dataclass(frozen=True)
+class OwnComment:
+    """A reader's own comment, as only its author (holder of the edit key) sees it."""
+
+    view: ThreadComment
+    pending: bool
+    body_source: str
+    editable_until: datetime | None
+
+
+def get_own_comments(site: Site, url: str, keys: dict[int, str]) -> list[OwnComment]:
+    """The reader's comments on this page among ``keys`` (id -> edit key), in one query."""
+    if not keys:
+        return []
+    rows = db.session.scalars(
+        select(Comment)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(
+            Comment.id.in_(list(keys)[:50]),
+            Thread.site_id == site.id,
+            Thread.url == url,
+            Comment.status.in_([Status.PUBLISHED, Status.PENDING]),
+        )
+        .order_by(Comment.created_at)
+    )
+    now = utcnow()
+    own = []
+    for comment in rows:
+        if not edit_key_matches(keys.get(comment.id), comment.edit_key_hash):
+            continue
+        until = comment.created_at + timedelta(seconds=site.edit_window_seconds)
+        own.append(
+            OwnComment(
+                view=ThreadComment.of(comment),
+                pending=comment.status == Status.PENDING,
+                body_source=comment.body_source,
+                editable_until=until if until > now else None,
+            )
+        )
+    return own

@@ -1,0 +1,423 @@
+"""The iframe page and its form posts. Thin: parse the form, call one service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from commentsvc.comments import embed, services
+from commentsvc.comments.errors import CommentError
+from commentsvc.comments.forms import CommentForm, DeleteForm, EditForm, LikeForm, ReportForm
+from commentsvc.comments.formtoken import FormToken, check_form_token, issue_form_token
+from commentsvc.comments.reading import ThreadComment, ThreadPage
+from commentsvc.comments.rendering import count_text, render_comment, render_thread_fragment
+from commentsvc.comments.urls import resolve_page_url
+from commentsvc.comments.validation import has_forbidden_characters
+from commentsvc.errors import error_page
+from commentsvc.extensions import csrf
+from commentsvc.i18n import use_site_language
+from commentsvc.models import Site
+from commentsvc.sites import get_site
+
+bp = Blueprint("comments", __name__)
+# The signed form token replaces the session CSRF token, which needs a third-party cookie.
+csrf.exempt(bp)
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def _undecodable(raw: bytes) -> bool:
+    """Invalid UTF-8 once percent-decoded, NUL or control characters: refuse, do not repair."""
+    try:
+        pairs = parse_qsl(raw.decode("ascii"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return True
+    return any(has_forbidden_characters(k) or has_forbidden_characters(v) for k, v in pairs)
+
+
+@bp.before_request
+def _refuse_garbage() -> None:
+    bad = _("The request contains invalid characters.")
+    if _undecodable(request.query_string):
+        abort(400, bad)
+    if request.method == "POST":
+        if request.mimetype != FORM_TYPE:
+            abort(415)
+        if _undecodable(request.get_data(cache=True)):
+            abort(400, bad)
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _site(name: str) -> Site:
+    site = get_site(name)
+    if site is None:
+        abort(404, _("There is no site named “%(name)s” here.", name=name))
+    g.embed_site = site
+    use_site_language(site.default_lang)
+    return site
+
+
+def _lang() -> str:
+    return str(get_locale())
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    """400/413/415 and the rest inside the iframe: same words as elsewhere, but frameable."""
+    from commentsvc.errors import _describe
+
+    if wants_json():
+        body = {"ok": False, "status": exc.code, "message": _describe(exc)}
+        return make_response(jsonify(body), exc.code or 500)
+    return embed_error_page(exc.code or 500, _describe(exc))
+
+
+@bp.errorhandler(CommentError)
+def _comment_error(exc: CommentError) -> Response:
+    if wants_json():
+        body = {"ok": False, "status": exc.status, "code": exc.code, "message": exc.message}
+        if exc.field:
+            body["errors"] = {exc.field: [exc.message]}
+        return make_response(jsonify(body), exc.status)
+    return embed_error_page(exc.status, exc.message)
+
+
+def status_title(status: int) -> str:
+    """The error's name in the reader's language."""
+    titles = {
+        400: _("Invalid request"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        409: _("Already done"),
+        410: _("Gone"),
+        413: _("Too large"),
+        415: _("Unsupported content"),
+        422: _("Cannot be accepted"),
+        429: _("Too many requests"),
+    }
+    return titles.get(status) or HTTP_STATUS_CODES.get(status, "Error")
+
+
+def embed_error_page(status: int, message: str) -> Response:
+    """A readable error inside the iframe: frameable by the site, with a way back."""
+    site = g.get("embed_site")
+    if site is None:
+        return error_page(status, message)
+    url = request.form.get("url") or request.args.get("url") or ""
+    try:
+        canonical = resolve_page_url(site, url)
+    except CommentError:
+        canonical = None
+    html = render_template(
+        "error.html",
+        status=status,
+        title=status_title(status),
+        detail=message,
+        back=_back(site, canonical) if canonical else None,
+        page_origin=embed.page_origin(canonical) if canonical else None,
+    )
+    response = make_response(html, status)
+    return embed.apply_embed_headers(response, site, embed.new_nonce())
+
+
+def _find(comments: list[ThreadComment], comment_id: int) -> ThreadComment | None:
+    for comment in comments:
+        if comment.id == comment_id:
+            return comment
+        found = _find(comment.replies, comment_id)
+        if found is not None:
+            return found
+    return None
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+def _page_form(site: Site, page: ThreadPage, form: CommentForm | None) -> CommentForm:
+    if form is None:
+        form = CommentForm(formdata=None, data=embed.read_cookie_author(request))
+        form.remember.data = bool(form.author.data)
+        form.parent_id.data = str(_int_arg("reply") or "")
+    form.require_for(site)
+    form.url.data = page.url
+    form.title.data = request.args.get("title") or (page.thread.title if page.thread else "")
+    form.token.data = issue_form_token(site.name, page.url)
+    return form
+
+
+def render_page(
+    site: Site,
+    url: str,
+    *,
+    form: CommentForm | None = None,
+    status: int = 200,
+    message: str | None = None,
+) -> Response:
+    """The iframe page: header, reader's own comments, form, and the shared thread fragment."""
+    args = request.args
+    page = services.get_thread_page(
+        site, url, sort=args.get("sort", "oldest"), cursor=args.get("cursor") or None
+    )
+    form = _page_form(site, page, form)
+    keys = {**embed.read_cookie_keys(request), **embed.read_mine(args.get("mine"))}
+    own = services.get_own_comments(site, page.url, keys)
+    parent_id = form.parent()
+    act, act_id = args.get("act"), _int_arg("c")
+    lang = _lang()
+    nonce = embed.new_nonce()
+    done = DONE_MESSAGES.get(args.get("done", ""))
+    if message is None and done is not None:
+        message, status_kind = done(), "success"
+    else:
+        status_kind = "error"
+    html = render_template(
+        "embed/page.html",
+        site=site,
+        page=page,
+        form=form,
+        own=own,
+        mine_keys=keys,
+        mine=args.get("mine") or "",
+        token=form.token.data,
+        reply_to=_find(page.comments, parent_id) if parent_id else None,
+        action=(act, act_id, _find(page.comments, act_id or -1))
+        if act in {"like", "report"}
+        else None,
+        like_form=LikeForm(formdata=None),
+        report_form=ReportForm(formdata=None),
+        fragment=render_thread_fragment(page, lang=lang),
+        message=message,
+        message_kind=status_kind,
+        lang=lang,
+        nonce=nonce,
+        page_origin=embed.page_origin(page.url),
+    )
+    return embed.apply_embed_headers(make_response(html, status), site, nonce)
+
+
+@bp.get("/embed/<site_name>")
+def embed_page(site_name: str) -> Response:
+    site = _site(site_name)
+    return render_page(site, request.args.get("url", ""))
+
+
+@bp.get("/embed/<site_name>/thread")
+def thread_fragment(site_name: str) -> Response:
+    """Just the comments of one page of a thread ("more comments" without reloading)."""
+    site = _site(site_name)
+    page = services.get_thread_page(
+        site,
+        request.args.get("url", ""),
+        sort=request.args.get("sort", "oldest"),
+        cursor=request.args.get("cursor") or None,
+    )
+    response = make_response(render_thread_fragment(page, lang=_lang()))
+    return embed.apply_embed_headers(response, site, embed.new_nonce())
+
+
+def _token(form: Any, site: Site) -> FormToken:
+    return check_form_token(form.token.data, site=site.name, url=form.url.data or "")
+
+
+def _reader(token: FormToken | None = None, *, key: str | None = None, honeypot: str = ""):
+    return services.Reader(
+        ip=request.remote_addr,
+        user_agent=request.user_agent.string[:300],
+        browser_key=(key or "")[:128] or None,
+        seconds_to_fill=token.seconds_to_fill if token else None,
+        honeypot=honeypot,
+    )
+
+
+def _back(site: Site, url: str, comment_id: int | None = None, **params: Any) -> str:
+    target = url_for(
+        "comments.embed_page",
+        site_name=site.name,
+        url=url,
+        title=request.form.get("title") or None,
+        lang=request.args.get("lang") or None,
+        **params,
+    )
+    return target + (f"#c{comment_id}" if comment_id else "")
+
+
+def _form_failed(site: Site, form: CommentForm, exc: CommentError | None, status: int):
+    """The form again, with the reader's text and the message where it belongs."""
+    message = None
+    if exc is not None:
+        if exc.field in {"body", "author", "email", "website"}:
+            form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        else:
+            message = exc.message
+    if wants_json():
+        errors = {name: list(field.errors) for name, field in form._fields.items() if field.errors}
+        body = {"ok": False, "status": status, "errors": errors}
+        body["message"] = message or _("Please correct the fields marked in red.")
+        return make_response(jsonify(body), status)
+    return render_page(site, form.url.data or "", form=form, status=status, message=message)
+
+
+@bp.post("/embed/<site_name>/comments")
+def post_comment(site_name: str) -> Response:
+    site = _site(site_name)
+    form = CommentForm()
+    try:
+        token = _token(form, site)
+    except CommentError as exc:
+        if exc.code != "token_expired":
+            raise
+        return _form_failed(site, form, exc, 400)
+    if not form.validate():
+        return _form_failed(site, form, None, 422)
+    new = services.NewComment(
+        url=form.url.data,
+        title=form.title.data or "",
+        body=form.body.data or "",
+        author=form.author.data or "",
+        email=form.email.data or "",
+        website=form.website.data or "",
+        parent_id=form.parent(),
+    )
+    try:
+        posted = services.post_comment(
+            site,
+            new,
+            reader=_reader(token, honeypot=form.homepage.data or ""),
+            spam_model=current_app.extensions["spam_model"],
+        )
+    except CommentError as exc:
+        return _form_failed(site, form, exc, exc.status)
+    return _posted(site, form, posted)
+
+
+def _posted(site: Site, form: CommentForm, posted: services.PostedComment) -> Response:
+    comment = posted.comment
+    path = url_for("comments.embed_page", site_name=site.name)
+    author = {k: form[k].data or "" for k in ("author", "email", "website")}
+    if wants_json():
+        view = ThreadComment.of(comment)
+        view.level = min(comment.depth, max(1, site.max_depth))
+        page = services.get_thread_page(site, form.url.data, limit=1)
+        response = jsonify(
+            ok=True,
+            id=comment.id,
+            parent_id=comment.parent_id,
+            status=str(comment.status),
+            edit_key=posted.edit_key,
+            html=render_comment(view, page, lang=_lang()),
+            count_text=count_text(page.total),
+            message=_("Your comment is published.")
+            if posted.published
+            else _("Thank you! Your comment is awaiting moderation."),
+        )
+        response.status_code = 201 if posted.published else 202
+    else:
+        mine = embed.sign_mine(comment.id, posted.edit_key)
+        response = redirect(_back(site, form.url.data, comment.id, mine=mine), 303)
+    embed.remember_keys(response, request, path, comment.id, posted.edit_key)
+    embed.remember_author(response, request, path, author if form.remember.data else None)
+    return response
+
+
+def _checked(form: Any, site: Site) -> None:
+    _token(form, site)
+    if not form.validate():
+        field, errors = next((n, f.errors) for n, f in form._fields.items() if f.errors)
+        raise CommentError(422, errors[0], field=field, code="invalid")
+
+
+DONE_MESSAGES = {
+    "edit": lambda: _("Your comment has been changed."),
+    "delete": lambda: _("Your comment has been deleted."),
+    "like": lambda: _("Thank you!"),
+    "report": lambda: _("Thank you, the moderators will have a look."),
+}
+
+
+def _done(site: Site, form: Any, comment_id: int, done: str, **data: Any) -> Response:
+    """JSON for the page's script; else back to the thread with a one-line confirmation."""
+    if wants_json():
+        return jsonify(ok=True, id=comment_id, message=DONE_MESSAGES[done](), **data)
+    params: dict[str, Any] = {"done": done}
+    if done == "edit":
+        params["mine"] = embed.sign_mine(comment_id, form.edit_key.data)
+    return redirect(_back(site, form.url.data, comment_id, **params), 303)
+
+
+@bp.post("/embed/<site_name>/comments/<int:comment_id>/edit")
+def edit_comment(site_name: str, comment_id: int) -> Response:
+    site = _site(site_name)
+    form = EditForm()
+    _checked(form, site)
+    comment = services.edit_comment(
+        comment_id,
+        services.CommentEdit(body=form.body.data or "", edit_key=form.edit_key.data or ""),
+        spam_model=current_app.extensions["spam_model"],
+        site=site,
+    )
+    return _done(
+        site,
+        form,
+        comment.id,
+        "edit",
+        body_html=comment.body_html,
+        status=str(comment.status),
+        edited=_("edited"),
+    )
+
+
+@bp.post("/embed/<site_name>/comments/<int:comment_id>/delete")
+def delete_comment(site_name: str, comment_id: int) -> Response:
+    site = _site(site_name)
+    form = DeleteForm()
+    _checked(form, site)
+    services.delete_comment(comment_id, edit_key=form.edit_key.data or "", site=site)
+    return _done(site, form, comment_id, "delete")
+
+
+@bp.post("/embed/<site_name>/comments/<int:comment_id>/like")
+def like_comment(site_name: str, comment_id: int) -> Response:
+    site = _site(site_name)
+    form = LikeForm()
+    _checked(form, site)
+    likes = services.like_comment(comment_id, reader=_reader(key=form.reader_key.data), site=site)
+    return _done(site, form, comment_id, "like", likes=likes)
+
+
+@bp.post("/embed/<site_name>/comments/<int:comment_id>/report")
+def report_comment(site_name: str, comment_id: int) -> Response:
+    site = _site(site_name)
+    form = ReportForm()
+    _checked(form, site)
+    services.report_comment(
+        comment_id,
+        reason=form.reason.data or "",
+        detail=form.detail.data or "",
+        reader=_reader(key=form.reader_key.data),
+        site=site,
+    )
+    return _done(site, form, comment_id, "report")
