@@ -35,6 +35,7 @@ from commentsvc.errors import error_page
 from commentsvc.extensions import csrf
 from commentsvc.i18n import use_site_language
 from commentsvc.models import Site
+from commentsvc.moderation.limits import limit_comment_posts
 from commentsvc.sites import get_site
 
 bp = Blueprint("comments", __name__)
@@ -282,6 +283,7 @@ def _form_failed(site: Site, form: CommentForm, exc: CommentError | None, status
 
 
 @bp.post("/embed/<site_name>/comments")
+@limit_comment_posts
 def post_comment(site_name: str) -> Response:
     site = _site(site_name)
     form = CommentForm()

@@ -123,7 +123,7 @@ def test_hostile_markdown_is_sanitised_in_page(embed) -> None:
 
 
 def test_pre_moderated_comment_only_its_author_sees(client) -> None:
-    site = make_site("revue", origins=["https://news.example.fr"], mode="pre")
+    site = make_site("revue", origins=["https://news.example.fr"], mode="pre", min_seconds=0)
     embed = Embed(client, site)
     response = embed.comment(body="Mon avis en attente")
     assert response.status_code == 303
@@ -150,7 +150,7 @@ def test_json_post_for_the_script(embed, site) -> None:
 
 
 def test_json_post_pending_is_202(client) -> None:
-    site = make_site("revue", origins=["https://news.example.fr"], mode="pre")
+    site = make_site("revue", origins=["https://news.example.fr"], mode="pre", min_seconds=0)
     response = Embed(client, site).comment(json=True)
     assert response.status_code == 202
     assert response.get_json()["status"] == "pending"
@@ -339,7 +339,7 @@ def test_edit_and_delete_without_javascript(embed) -> None:
 
 
 def test_edit_with_wrong_key_or_late_is_403(embed) -> None:
-    comment_id, key = _posted(embed)
+    comment_id, key = _posted(embed, body="Texte d’origine")
     wrong = embed.post(f"comments/{comment_id}/edit", edit_key="nope", body="Piraté")
     assert wrong.status_code == 403
     assert "Vous ne pouvez modifier que vos propres commentaires." in wrong.get_data(as_text=True)
@@ -352,7 +352,7 @@ def test_edit_with_wrong_key_or_late_is_403(embed) -> None:
     assert late.status_code == 403
     assert "15 minutes" in late.get_json()["message"]
     db.session.expire_all()
-    assert db.session.get(Comment, comment_id).body_source == "Très bon article, merci !"
+    assert db.session.get(Comment, comment_id).body_source == "Texte d’origine"
 
 
 def test_edit_by_script_returns_new_html(embed) -> None:
@@ -450,3 +450,16 @@ def test_relative_and_exact_dates(embed, site) -> None:
     html = embed.get().get_data(as_text=True)
     assert "il y a 3 heures" in html
     assert re.search(r'<time datetime="[^"]+" title="\d+ \w+ \d{4}', html)
+
+
+def test_form_timing_and_honeypot_reach_the_pipeline(client) -> None:
+    site = make_site("rapide", origins=["https://news.example.fr"], mode="post", min_seconds=30)
+    embed = Embed(client, site)
+    assert embed.comment(body="Envoyé trop vite").status_code == 303
+    assert db.session.query(Comment).one().status == Status.SPAM
+    site.min_seconds = 0
+    db.session.commit()
+    embed.comment(body="Un robot remplit tout", homepage="https://spam.example")
+    trapped = db.session.query(Comment).filter(Comment.body_source.like("Un robot%")).one()
+    assert trapped.status == Status.SPAM
+    assert [r["code"] for r in trapped.rule_reasons] == ["honeypot"]
