@@ -91,7 +91,7 @@ def init_operations(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from commentsvc import health
+    from commentsvc import api, health
     from commentsvc.comments import demo, loader, rendering
     from commentsvc.comments import views as comment_views
     from commentsvc.errors import register_error_handlers
@@ -102,11 +102,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(loader.bp)
     app.register_blueprint(demo.bp)
     rendering.register_filters(app)
+    api.register(app)
     register_error_handlers(app)
     register_security_headers(app)
 
 
 def register_cli(app: Flask) -> None:
-    from commentsvc import cli
+    from commentsvc import cli, data_cli
 
     cli.register(app)
+    data_cli.register(app)

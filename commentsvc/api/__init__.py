@@ -1,0 +1,15 @@
+"""JSON API v1: public reader endpoints, moderator endpoints and the OpenAPI description."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Blueprints of the API, its reference page and the feeds; the API takes no CSRF token."""
+    from commentsvc import feeds
+    from commentsvc.api import public, reference
+    from commentsvc.extensions import csrf
+
+    csrf.exempt(public.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(reference.bp)
+    app.register_blueprint(feeds.bp)

@@ -1,0 +1,1 @@
+"""Importers: one streaming parser per source, one writer shared by all."""
