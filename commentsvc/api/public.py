@@ -28,6 +28,7 @@ from commentsvc.api.schemas import (
 from commentsvc.comments import services
 from commentsvc.comments.reading import count_published
 from commentsvc.models import Comment, Status
+from commentsvc.moderation.limits import limit_comment_posts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 cors.install(bp)
@@ -121,7 +122,9 @@ def thread(site: str, query: ThreadQuery) -> ThreadPage:
     tag=TAG,
     body=NewComment,
     responses={201: PostedComment, 202: PostedComment},
-    errors=(400, 403, 404, 409, 413, 415, 422),
+    errors=(400, 403, 404, 409, 413, 415, 422, 429),
+    # The same counters as the form post: switching paths buys no extra allowance.
+    decorators=(limit_comment_posts,),
 )
 def post(site: str, body: NewComment) -> tuple[PostedComment, int]:
     """Keep the returned ``edit_key``: it is the only way to edit or delete the comment."""

@@ -62,6 +62,7 @@ def operation(
     body: type[BaseModel] | None = None,
     headers: tuple[Header, ...] = (),
     auth: bool = False,
+    decorators: tuple[Callable[[Callable[..., Response]], Callable[..., Response]], ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Register a view: its query and body are parsed into the given models before it runs.
 
@@ -83,7 +84,10 @@ def operation(
                 return exc.response()
             return render(result)
 
-        bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapper, methods=[method])
+        registered = wrapper
+        for decorate in reversed(decorators):
+            registered = decorate(registered)
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=registered, methods=[method])
         OPERATIONS.append(
             Operation(
                 rule=(bp.url_prefix or "") + rule,

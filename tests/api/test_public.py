@@ -203,3 +203,19 @@ def test_cors_preflight_for_a_comment_route(client, site, db) -> None:
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "PATCH"},
     )
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"RATELIMIT_ENABLED": True, "COMMENT_RATE_LIMIT_PER_IP": "2 per minute"}],
+)
+def test_api_posts_share_the_rate_limit_and_get_a_429_problem(client, site, db) -> None:
+    statuses = [
+        post(client, {**NEW, "body": f"commentaire {n}"}, headers={"Accept-Language": "en"})
+        for n in range(3)
+    ]
+    assert [r.status_code for r in statuses] == [201, 201, 429]
+    assert statuses[2].mimetype == "application/problem+json"
+    # The limiter speaks the site's language (French here).
+    assert "trop vite" in statuses[2].json["detail"]
+    assert comment_count(db) == 2
