@@ -86,6 +86,7 @@
     var seconds = (date.getTime() - Date.now()) / 1000;
     var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
     if (!window.Intl || !Intl.RelativeTimeFormat) return null;
+    if (Math.abs(seconds) < 45) return i18n.just_now || null;
     var rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
     for (var i = 0; i < units.length; i++) {
       if (Math.abs(seconds) >= units[i][1]) return rtf.format(Math.round(seconds / units[i][1]), units[i][0]);

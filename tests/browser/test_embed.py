@@ -1,0 +1,182 @@
+"""The embed in a real browser: the demo page, and a publisher on another site with
+third-party cookies blocked. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+
+from commentsvc.extensions import db
+from commentsvc.models import Comment, Status
+from tests.factories import make_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+FRAME = "iframe.commentsvc-frame"
+
+
+def _site(live, name: str, origins: list[str]):
+    with live.app.app_context():
+        # Posting right after the page loaded is what the test does, not a robot.
+        make_site(name, origins=origins, mode="post", min_seconds=0)
+
+
+def _comments(live) -> list[Comment]:
+    with live.app.app_context():
+        rows = db.session.query(Comment).order_by(Comment.id).all()
+        db.session.expunge_all()
+        return rows
+
+
+def _frame_fits(page) -> bool:
+    """The iframe's height equals the height of the thread inside it."""
+    return page.evaluate(
+        """() => {
+        const f = document.querySelector('iframe.commentsvc-frame');
+        const inner = f.contentDocument ? f.contentDocument.documentElement : null;
+        return [f.getBoundingClientRect().height, inner ? inner.getBoundingClientRect().height : -1];
+    }"""
+    )
+
+
+def _wait_fitted(page, frame) -> None:
+    """Wait until the host made the iframe exactly as tall as its content."""
+    page.wait_for_function(
+        """(h) => Math.abs(document.querySelector('iframe.commentsvc-frame')
+                .getBoundingClientRect().height - h) <= 1""",
+        arg=frame.evaluate("() => document.documentElement.getBoundingClientRect().height"),
+        timeout=5000,
+    )
+
+
+def _post(frame, body: str, *, author: str = "Camille", email: str = "camille@example.fr"):
+    form = frame.locator("#cs-form")
+    form.locator("textarea[name=body]").fill(body)
+    if form.locator("input[name=author]").input_value() == "":
+        form.locator("input[name=author]").fill(author)
+        form.locator("input[name=email]").fill(email)
+    form.locator("button[type=submit]").click()
+
+
+def test_demo_page_resizes_posts_and_replies_without_reload(live_server, browser, artifact):
+    _site(live_server, "demo", [live_server.url])
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url + "/demo/")
+    frame_el = page.wait_for_selector(FRAME)
+    frame = frame_el.content_frame()
+    frame.wait_for_selector("#cs-form")
+    assert frame_el.get_attribute("title") == "Commentaires"
+    assert "Aucun commentaire" in frame.inner_text("#cs-thread")
+    _wait_fitted(page, frame)
+    empty_height = frame_el.bounding_box()["height"]
+
+    frame.evaluate("() => { window.__notReloaded = true; }")
+    _post(frame, "Très **intéressant**, merci pour l’enquête !")
+    frame.wait_for_selector(".cs-top > .cs-item .cs-body strong")
+    assert frame.evaluate("() => window.__notReloaded") is True
+    assert frame.inner_text("#cs-count") == "1 commentaire"
+    assert "Votre commentaire est publié." in frame.inner_text("#cs-status")
+
+    root_id = frame.get_attribute(".cs-top > .cs-item", "data-id")
+    frame.click(f"#c{root_id} > article [data-action=reply]")
+    assert frame.locator(f"#c{root_id} > #cs-respond").count() == 1
+    assert "Répondre à Camille" in frame.inner_text("#cs-form-title")
+    _post(frame, "Je ne suis pas d’accord sur la consommation.", author="Lucas")
+    frame.wait_for_selector(f"#c{root_id} > .cs-replies > .cs-item")
+    assert frame.evaluate("() => window.__notReloaded") is True
+    assert "Je ne suis pas d’accord" in frame.inner_text(f"#c{root_id} > .cs-replies")
+
+    _wait_fitted(page, frame)
+    assert frame_el.bounding_box()["height"] > empty_height + 100
+    assert errors == []
+    comments = _comments(live_server)
+    assert [c.status for c in comments] == [Status.PUBLISHED, Status.PUBLISHED]
+    assert comments[1].parent_id == comments[0].id
+    # A new reader (fresh browser cache) sees the counts on the article's count link.
+    context.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(live_server.url + "/demo/")
+    page.wait_for_function(
+        "() => document.querySelector('.byline [data-commentsvc-count]').textContent"
+        " === '2 commentaires'"
+    )
+    frame = page.wait_for_selector(FRAME).content_frame()
+    frame.wait_for_selector(".cs-replies .cs-item")
+    _wait_fitted(page, frame)
+    page.screenshot(path=str(artifact("demo-page.png")), full_page=True)
+    context.close()
+
+
+PUBLISHER_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Article chez l’éditeur</title>
+<link rel="canonical" href="{origin}/2026/11/article-test">
+<style>body{{font:18px Georgia,serif;max-width:760px;margin:40px auto;padding:0 16px}}</style>
+</head><body>
+<h1>Un article publié ailleurs</h1>
+<p>Le service de commentaires est sur une autre origine que cette page.</p>
+<div id="commentsvc-thread" data-site="editeur"></div>
+<script src="{service}/embed.js" async></script>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def cookieless_browser(launch_chromium):
+    # Chromium's own switch for "third-party cookies blocked" (the phase-out).
+    return launch_chromium("--test-third-party-cookie-phaseout")
+
+
+def test_cross_site_embed_without_third_party_cookies(
+    live_server, static_server, cookieless_browser, artifact
+):
+    url = static_server.add(
+        "/2026/11/article-test",
+        PUBLISHER_PAGE.format(origin=static_server.origin, service=live_server.url),
+    )
+    _site(live_server, "editeur", [static_server.origin])
+    context = cookieless_browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    frame_el = page.wait_for_selector(FRAME)
+    frame = frame_el.content_frame()
+    frame.wait_for_selector("#cs-form")
+    # Really cross-site: the host cannot reach into the frame.
+    assert (
+        page.evaluate("() => document.querySelector('iframe.commentsvc-frame').contentDocument")
+        is None
+    )
+    assert frame.evaluate("() => document.body.dataset.pageOrigin") == static_server.origin
+
+    _post(frame, "Commentaire depuis un autre site.")
+    frame.wait_for_selector(".cs-top > .cs-item")
+    root_id = frame.get_attribute(".cs-top > .cs-item", "data-id")
+    frame.click(f"#c{root_id} > article [data-action=reply]")
+    _post(frame, "Une réponse, toujours sans cookie tiers.", author="Inès")
+    frame.wait_for_selector(f"#c{root_id} > .cs-replies > .cs-item")
+
+    # Edit: the key was kept by the iframe (its storage, or memory where storage is blocked).
+    frame.click(f"#c{root_id} > article .cs-edit")
+    frame.fill(f"#cs-edit-{root_id}", "Commentaire *corrigé* depuis un autre site.")
+    frame.click(f"#c{root_id} .cs-edit-inline button[type=submit]")
+    frame.wait_for_selector(f"#c{root_id} > article .cs-body em")
+    assert "modifié" in frame.inner_text(f"#c{root_id} > article .cs-when")
+
+    # The host page was resized through postMessage across origins.
+    page.wait_for_function(
+        "() => document.querySelector('iframe.commentsvc-frame').getBoundingClientRect().height"
+        " > 600"
+    )
+    assert errors == []
+    comments = _comments(live_server)
+    assert [c.body_source for c in comments] == [
+        "Commentaire *corrigé* depuis un autre site.",
+        "Une réponse, toujours sans cookie tiers.",
+    ]
+    assert comments[0].edited_at is not None and comments[1].parent_id == comments[0].id
+    assert context.cookies(live_server.url) == []
+    page.screenshot(path=str(artifact("cross-site-embed.png")), full_page=True)
+    context.close()
