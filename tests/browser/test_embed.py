@@ -27,17 +27,6 @@ def _comments(live) -> list[Comment]:
         return rows
 
 
-def _frame_fits(page) -> bool:
-    """The iframe's height equals the height of the thread inside it."""
-    return page.evaluate(
-        """() => {
-        const f = document.querySelector('iframe.commentsvc-frame');
-        const inner = f.contentDocument ? f.contentDocument.documentElement : null;
-        return [f.getBoundingClientRect().height, inner ? inner.getBoundingClientRect().height : -1];
-    }"""
-    )
-
-
 def _wait_fitted(page, frame) -> None:
     """Wait until the host made the iframe exactly as tall as its content."""
     page.wait_for_function(
