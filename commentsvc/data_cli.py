@@ -117,7 +117,110 @@ def export(site_name: str, fmt: str, output: Path | None) -> None:
     click.echo(f"exported {site.name}: {summary}", err=True)
 
 
+gdpr_group = click.Group("gdpr", help="A person's data: export it or erase it.")
+
+
+@gdpr_group.command("export")
+@click.argument("email")
+@with_appcontext
+def gdpr_export(email: str) -> None:
+    """Print everything stored about EMAIL as JSON (comments on every site, bans)."""
+    import json
+
+    from commentsvc.gdpr import export_person
+
+    click.echo(json.dumps(export_person(email), ensure_ascii=False, indent=2))
+
+
+@gdpr_group.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def gdpr_erase(email: str, yes: bool) -> None:
+    """Anonymise every comment written with EMAIL (bodies kept or removed per site policy).
+
+    Name, e-mail and IP hash are kept apart for COMMENTSVC_RETENTION_DAYS, then removed by
+    `commentsvc purge`. Each site touched gets an "erase" entry in its audit log.
+    """
+    from commentsvc.gdpr import erase_person
+
+    if not yes:
+        click.confirm(f"Erase the personal data of {email}?", abort=True)
+    result = erase_person(email, actor="cli")
+    per_site = ", ".join(f"{name}: {n}" for name, n in result.sites.items()) or "none"
+    click.echo(
+        f"erased {result.comments} comments ({per_site}); bodies removed: {result.bodies_removed}"
+    )
+
+
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Remove identification data older than COMMENTSVC_RETENTION_DAYS (run it daily)."""
+    from commentsvc.gdpr import purge as run_purge
+
+    result = run_purge()
+    click.echo(
+        f"retained identities removed: {result.retained_removed}; "
+        f"IP hashes cleared on old comments: {result.old_comments_cleared}"
+    )
+
+
+webhook_group = click.Group("webhook", help="Per-site webhooks (signed HTTP callbacks).")
+
+
+@webhook_group.command("add")
+@click.argument("url")
+@click.option("--site", "site_name", required=True, help="The site whose events are sent.")
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    help="comment.created, comment.published, comment.rejected or comment.reported; "
+    "repeat (default: all).",
+)
+@with_appcontext
+def webhook_add(url: str, site_name: str, events: tuple[str, ...]) -> None:
+    """Send the site's comment events to URL; prints the signing secret once."""
+    from commentsvc.webhooks import WebhookError, add_webhook
+
+    try:
+        hook = add_webhook(_site(site_name), url, list(events))
+    except WebhookError as exc:
+        fail(str(exc))
+    click.echo(f"webhook {hook.id}: {hook.url} ({', '.join(hook.events)})")
+    click.echo(f"secret (shown once): {hook.secret}")
+
+
+@webhook_group.command("list")
+@click.option("--site", "site_name", required=True)
+@with_appcontext
+def webhook_list(site_name: str) -> None:
+    """List a site's webhooks."""
+    from sqlalchemy import select
+
+    from commentsvc.extensions import db
+    from commentsvc.models import Webhook
+
+    site = _site(site_name)
+    for hook in db.session.scalars(select(Webhook).where(Webhook.site_id == site.id)):
+        state = "active" if hook.active else "off"
+        click.echo(f"{hook.id}\t{state}\t{hook.url}\t{','.join(hook.events)}")
+
+
+@webhook_group.command("remove")
+@click.argument("webhook_id", type=int)
+@with_appcontext
+def webhook_remove(webhook_id: int) -> None:
+    """Remove a webhook; messages still queued for it are dropped at delivery."""
+    from commentsvc.webhooks import remove_webhook
+
+    if not remove_webhook(webhook_id):
+        fail(f"no webhook {webhook_id}")
+    click.echo(f"webhook {webhook_id} removed")
+
+
 def register(app: Flask) -> None:
     """Add the data commands to the ``commentsvc`` group."""
-    for command in (import_group, export):
+    for command in (import_group, export, gdpr_group, purge, webhook_group):
         app.cli.add_command(command)

@@ -386,3 +386,24 @@ class OutboxMessage(db.Model):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RetainedIdentity(db.Model):
+    """Who wrote an erased comment, kept only as long as the law asks, then purged."""
+
+    __tablename__ = "retained_identities"
+    __table_args__ = (Index("ix_retained_identities_keep_until", "keep_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sites.id", ondelete="SET NULL"), nullable=True
+    )
+    # The comment may be gone by the time a judge asks: no foreign key.
+    comment_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    author_name: Mapped[str] = mapped_column(String(100), default="")
+    author_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    ip_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    comment_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    keep_until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Blueprints of the API, its reference page and the feeds; the API takes no CSRF token."""
-    from commentsvc import feeds
+    from commentsvc import feeds, webhooks
     from commentsvc.api import public, reference
     from commentsvc.extensions import csrf
 
@@ -13,3 +13,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(reference.bp)
     app.register_blueprint(feeds.bp)
+    webhooks.install()
