@@ -12,11 +12,20 @@ import hashlib
 import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Response, request
 from sqlalchemy import inspect
 
+from commentsvc.comments.reading import (
+    PAGE_SIZE,
+    ThreadPage,
+    find_thread,
+    get_thread_page,
+    thread_is_closed,
+)
+from commentsvc.comments.urls import resolve_page_url
 from commentsvc.extensions import cache
 from commentsvc.metrics import record_cache_lookup
 from commentsvc.models import Site, Thread
@@ -24,8 +33,23 @@ from commentsvc.models import Site, Thread
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Part of every key and ETag: a new release renders differently, so it must not reuse pages.
-RENDERING_REVISION = "1"
+
+def _templates_digest() -> str:
+    """Digest of every template: a release that renders differently never reuses old pages.
+
+    Content, not modification times, so that every machine of one release agrees.
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("**/templates/**/*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# Part of every key and ETag.
+RENDERING_REVISION = _templates_digest()
 
 
 def site_fingerprint(site: Site) -> str:
@@ -46,6 +70,9 @@ class ThreadView:
     sort: str = "oldest"
     cursor: str | None = None
     extra: tuple[Hashable, ...] = ()
+    # The canonical page URL, when the view was made from one (see ``thread_view``).
+    url: str = ""
+    limit: int = PAGE_SIZE
 
     @property
     def digest(self) -> str:
@@ -55,13 +82,22 @@ class ThreadView:
             self.kind,
             self.site.id,
             site_fingerprint(self.site),
+            self.url,
             *thread_part,
             self.lang,
             self.sort,
             self.cursor,
+            self.limit,
             *self.extra,
         )
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+    def header(self) -> ThreadPage:
+        """The page without its comments: count, closed state, sort (no comment query)."""
+        thread = self.thread
+        total = thread.published_count if thread is not None else 0
+        closed = thread_is_closed(self.site, thread)
+        return ThreadPage(self.site, self.url, thread, [], total, self.sort, None, closed)
 
     @property
     def cache_key(self) -> str:
@@ -70,6 +106,43 @@ class ThreadView:
     @property
     def etag(self) -> str:
         return self.digest
+
+
+def thread_view(
+    kind: str,
+    site: Site,
+    url: str,
+    *,
+    lang: str,
+    sort: str = "oldest",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    extra: tuple[Hashable, ...] = (),
+) -> ThreadView:
+    """Identify one rendering of a page's thread: one indexed query, no comments read."""
+    url = resolve_page_url(site, url)
+    thread = find_thread(site, url)
+    # Links inside renderings are relative to where the app is mounted behind the proxy.
+    extra = (request.script_root, *extra)
+    return ThreadView(kind, site, thread, lang, sort, cursor, extra, url, limit)
+
+
+def render_thread(view: ThreadView, render: Callable[[ThreadPage], T]) -> tuple[ThreadPage, T]:
+    """The cached rendering of ``view``'s page, reading the comments only on a miss.
+
+    Returns the page read on a miss, or the view's header on a hit (then without comments).
+    """
+    loaded: list[ThreadPage] = []
+
+    def _render() -> T:
+        page = get_thread_page(
+            view.site, view.url, sort=view.sort, cursor=view.cursor, limit=view.limit
+        )
+        loaded.append(page)
+        return render(page)
+
+    value = cached(view, _render)
+    return (loaded[0] if loaded else view.header()), value
 
 
 def cached(view: ThreadView, render: Callable[[], T]) -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -23,6 +24,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from commentsvc import caching
 from commentsvc.comments import embed, services
 from commentsvc.comments.errors import CommentError
 from commentsvc.comments.forms import CommentForm, DeleteForm, EditForm, LikeForm, ReportForm
@@ -180,15 +182,27 @@ def render_page(
 ) -> Response:
     """The iframe page: header, reader's own comments, form, and the shared thread fragment."""
     args = request.args
-    page = services.get_thread_page(
-        site, url, sort=args.get("sort", "oldest"), cursor=args.get("cursor") or None
-    )
-    form = _page_form(site, page, form)
-    keys = {**embed.read_cookie_keys(request), **embed.read_mine(args.get("mine"))}
-    own = services.get_own_comments(site, page.url, keys)
-    parent_id = form.parent()
-    act, act_id = args.get("act"), _int_arg("c")
     lang = _lang()
+    view = caching.thread_view(
+        "thread_html",
+        site,
+        url,
+        lang=lang,
+        sort=args.get("sort", "oldest"),
+        cursor=args.get("cursor") or None,
+    )
+    keys = {**embed.read_cookie_keys(request), **embed.read_mine(args.get("mine"))}
+    own = services.get_own_comments(site, view.url, keys)
+    etag = _page_etag(view) if form is None and message is None and not own else None
+    if etag and caching.is_fresh(etag):
+        return _page_headers(caching.not_modified(etag), site, embed.new_nonce(), etag)
+    page, fragment = caching.render_thread(view, lambda p: render_thread_fragment(p, lang=lang))
+    act, act_id = args.get("act"), _int_arg("c")
+    if (act in {"like", "report"} or _int_arg("reply") or form is not None) and not page.comments:
+        # The no-JavaScript reply and action forms name a comment of the page: read it.
+        page = services.get_thread_page(site, url, sort=view.sort, cursor=view.cursor)
+    form = _page_form(site, page, form)
+    parent_id = form.parent()
     nonce = embed.new_nonce()
     done = DONE_MESSAGES.get(args.get("done", ""))
     if message is None and done is not None:
@@ -210,14 +224,34 @@ def render_page(
         else None,
         like_form=LikeForm(formdata=None),
         report_form=ReportForm(formdata=None),
-        fragment=render_thread_fragment(page, lang=lang),
+        fragment=fragment,
         message=message,
         message_kind=status_kind,
         lang=lang,
         nonce=nonce,
         page_origin=embed.page_origin(page.url),
     )
-    return embed.apply_embed_headers(make_response(html, status), site, nonce)
+    return _page_headers(make_response(html, status), site, nonce, etag)
+
+
+def _page_etag(view: caching.ThreadView) -> str:
+    """The page's validator: its thread rendering, its address, the remembered author, and
+    the hour, so that a page kept by the browser never holds a form token hours old."""
+    return caching.content_etag(
+        view.digest,
+        request.query_string,
+        request.cookies.get(embed.COOKIE_AUTHOR),
+        int(time.time() // 3600),
+    )
+
+
+def _page_headers(response: Response, site: Site, nonce: str, etag: str | None) -> Response:
+    response = embed.apply_embed_headers(response, site, nonce)
+    if etag:
+        caching.with_validator(response, etag)
+        # Personal (the form may hold the reader's name), but worth revalidating.
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.get("/embed/<site_name>")
@@ -230,14 +264,26 @@ def embed_page(site_name: str) -> Response:
 def thread_fragment(site_name: str) -> Response:
     """Just the comments of one page of a thread ("more comments" without reloading)."""
     site = _site(site_name)
-    page = services.get_thread_page(
+    lang = _lang()
+    view = caching.thread_view(
+        "thread_html",
         site,
         request.args.get("url", ""),
+        lang=lang,
         sort=request.args.get("sort", "oldest"),
         cursor=request.args.get("cursor") or None,
     )
-    response = make_response(render_thread_fragment(page, lang=_lang()))
-    return embed.apply_embed_headers(response, site, embed.new_nonce())
+
+    def build() -> Response:
+        _page, html = caching.render_thread(view, lambda p: render_thread_fragment(p, lang=lang))
+        return embed.apply_embed_headers(make_response(html), site, embed.new_nonce())
+
+    response = caching.conditional(view.etag, build)
+    if response.status_code == 304:
+        embed.apply_embed_headers(response, site, embed.new_nonce())
+        caching.with_validator(response, view.etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def _token(form: Any, site: Site) -> FormToken:
