@@ -158,6 +158,8 @@ class Comment(db.Model):
         Index("ix_comments_thread_status_likes", "thread_id", "status", "likes_count", "id"),
         # The moderation queue.
         Index("ix_comments_status_created", "status", "created_at", "id"),
+        Index("ix_comments_status_score", "status", "spam_score", "id"),
+        Index("ix_comments_status_reports", "status", "reports_count", "id"),
         Index("ix_comments_root_id", "root_id"),
         Index("ix_comments_parent_id", "parent_id"),
         Index("ix_comments_author_email", "author_email"),
@@ -229,7 +231,11 @@ class Like(db.Model):
 
 class Report(db.Model):
     __tablename__ = "reports"
-    __table_args__ = (Index("ix_reports_comment_id", "comment_id"),)
+    __table_args__ = (
+        Index("ix_reports_comment_id", "comment_id"),
+        # The "reported" tab: open reports only.
+        Index("ix_reports_resolved_comment", "resolved", "comment_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
@@ -299,6 +305,8 @@ class AuditEntry(db.Model):
     __table_args__ = (
         Index("ix_audit_entries_site_created", "site_id", "created_at"),
         Index("ix_audit_entries_comment_id", "comment_id"),
+        Index("ix_audit_entries_created", "created_at"),
+        Index("ix_audit_entries_undoes_id", "undoes_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,6 +39,7 @@ from commentsvc.identity import (
 from commentsvc.markup import render_markdown
 from commentsvc.models import Comment, Like, Report, ReportReason, Site, Status, Thread, utcnow
 from commentsvc.moderation.pipeline import Candidate, Refused, moderate
+from commentsvc.notifications import events as notify
 from commentsvc.spam.base import CommentText, SpamModel
 
 __all__ = [
@@ -238,6 +239,7 @@ def post_comment(
         session.flush()
         comment.root_id = parent.root_id if parent else comment.id
         record_new_comment(comment)
+        notify.comment_added(comment)
     return PostedComment(comment=comment, edit_key=key)
 
 
@@ -418,6 +420,7 @@ def report_comment(
         threshold = comment.thread.site.report_threshold
         if threshold and open_reports >= threshold:
             set_status(comment, Status.PENDING)
+        notify.comment_reported(comment, report)
     return report
 
 

@@ -1,0 +1,112 @@
+"""The admin blueprint: sign-in guard, language, errors, template helpers, cookie settings."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from markupsafe import Markup
+
+from commentsvc.extensions import login_manager
+from commentsvc.i18n import use_site_language
+from commentsvc.markup import render_markdown
+from commentsvc.moderation.errors import ModerationError
+from commentsvc.reasons import describe
+
+bp = Blueprint(
+    "admin",
+    __name__,
+    url_prefix="/admin",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+PUBLIC_ENDPOINTS = {"admin.login", "admin.static", "admin.language"}
+
+
+class AdminSessionInterface(SecureCookieSessionInterface):
+    """Session cookies are ``Secure`` whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            return True
+        try:
+            return request.is_secure
+        except RuntimeError:
+            return False
+
+
+def safe_next(target: str | None) -> str:
+    """Only paths inside the admin: ``next`` must never send a moderator elsewhere."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/admin/"):
+            return target
+    return url_for("admin.queue")
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    lang = session.get("lang")
+    if lang in ("fr", "en"):
+        use_site_language(lang)
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    return None
+
+
+@bp.errorhandler(ModerationError)
+def _refused(exc: ModerationError):
+    html = render_template("admin/error.html", status=exc.status, message=str(exc.message))
+    return html, exc.status
+
+
+@bp.app_template_filter("describe_reason")
+def _describe_reason(reason) -> str:
+    return describe(reason)
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    from commentsvc.admin import labels
+    from commentsvc.moderation.undo import can_undo
+
+    return {
+        "status_text": labels.status_text,
+        "tab_text": labels.tab_text,
+        "sort_text": labels.sort_text,
+        "action_text": labels.action_text,
+        "report_text": labels.report_text,
+        "render_comment": lambda source: Markup(render_markdown(source or "")),
+        "can_undo": can_undo,
+    }
+
+
+@bp.route("/language/<code>")
+def language(code: str):
+    """Switch the admin's language (kept in the session)."""
+    if code in ("fr", "en"):
+        session["lang"] = code
+    return redirect(safe_next(request.args.get("next")))
+
+
+def register(app: Flask) -> None:
+    """Attach the admin to the app (called by ``setup.register_blueprints``)."""
+    from commentsvc.admin import (  # noqa: F401  (the routes of the blueprint)
+        audit_views,
+        auth_views,
+        queue_views,
+        settings_views,
+        stats_views,
+    )
+
+    app.session_interface = AdminSessionInterface()
+    app.config.setdefault("SESSION_COOKIE_SECURE", bool(app.config.get("SECURE_COOKIES")))
+    login_manager.login_view = "admin.login"
+    login_manager.session_protection = "strong"
+    app.register_blueprint(bp)

@@ -1,0 +1,1 @@
+"""E-mail notifications: moderators (queue size, reports) and readers (replies)."""
