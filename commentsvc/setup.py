@@ -103,6 +103,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(demo.bp)
     rendering.register_filters(app)
     api.register(app)
+    from commentsvc.admin.blueprint import register as register_admin
+    from commentsvc.notifications.views import bp as notifications_bp
+
+    register_admin(app)
+    app.register_blueprint(notifications_bp)
     register_error_handlers(app)
     register_security_headers(app)
 

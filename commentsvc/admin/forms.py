@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -26,12 +27,12 @@ from wtforms.validators import (
 from commentsvc.moderation.site_settings import INT_RANGES
 
 DECISION_CHOICES = [
-    ("approve", _l("Approve")),
-    ("reject", _l("Reject")),
-    ("spam", _l("Spam")),
-    ("not_spam", _l("Not spam")),
-    ("ban", _l("Ban author")),
-    ("delete", _l("Delete")),
+    SelectChoice("approve", _l("Approve")),
+    SelectChoice("reject", _l("Reject")),
+    SelectChoice("spam", _l("Spam")),
+    SelectChoice("not_spam", _l("Not spam")),
+    SelectChoice("ban", _l("Ban author")),
+    SelectChoice("delete", _l("Delete")),
 ]
 
 
@@ -70,9 +71,9 @@ class ByScoreForm(FlaskForm):
     status = SelectField(
         _l("Comments that are"),
         choices=[
-            ("pending", _l("Pending")),
-            ("spam", _l("Spam")),
-            ("published", _l("Published")),
+            SelectChoice("pending", _l("Pending")),
+            SelectChoice("spam", _l("Spam")),
+            SelectChoice("published", _l("Published")),
         ],
     )
     min_score = DecimalField(
@@ -93,12 +94,14 @@ class SettingsForm(FlaskForm):
     moderation_mode = SelectField(
         _l("Moderation"),
         choices=[
-            ("pre", _l("pre: every comment waits for a moderator")),
-            ("post", _l("post: published at once, moderated afterwards")),
-            ("auto", _l("auto: the spam model decides, doubtful ones wait")),
+            SelectChoice("pre", _l("pre: every comment waits for a moderator")),
+            SelectChoice("post", _l("post: published at once, moderated afterwards")),
+            SelectChoice("auto", _l("auto: the spam model decides, doubtful ones wait")),
         ],
     )
-    default_lang = SelectField(_l("Language"), choices=[("fr", "Français"), ("en", "English")])
+    default_lang = SelectField(
+        _l("Language"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+    )
     hold_threshold = DecimalField(
         _l("Hold for review from score"), places=None, validators=[Optional(), NumberRange(0, 1)]
     )

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from commentsvc.admin.blueprint import bp, safe_next
 from commentsvc.admin.forms import ByScoreForm, CsrfOnlyForm, DecisionForm, EditForm
+from commentsvc.admin.labels import action_text
 from commentsvc.moderation import actions, audit_log, by_score, claims, queue
 from commentsvc.moderation.access import site_by_name, visible_sites
 from commentsvc.moderation.actions import Decision, parse_action
@@ -86,7 +87,7 @@ def decide_comment(comment_id: int):
         raise _form_refused(form)
     decision = Decision(parse_action(form.action.data), form.revision.data, form.reason.data or "")
     actions.decide(comment_id, decision, moderator=current_user)
-    flash(_("Done: %(action)s.", action=dict(form.action.choices)[form.action.data]))
+    flash(_("Done: %(action)s.", action=action_text(form.action.data)))
     return redirect(safe_next(request.args.get("next") or request.form.get("next")))
 
 
