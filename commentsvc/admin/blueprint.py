@@ -12,6 +12,7 @@ from markupsafe import Markup
 from commentsvc.extensions import login_manager
 from commentsvc.i18n import use_site_language
 from commentsvc.markup import render_markdown
+from commentsvc.moderation import descriptions  # noqa: F401  (reason texts)
 from commentsvc.moderation.errors import ModerationError
 from commentsvc.reasons import describe
 
