@@ -1,7 +1,7 @@
 """moderation queue indexes
 
-Revision ID: 0002_moderation_queue_indexes
-Revises: 0001
+Revision ID: 0006_moderation_queue_indexes
+Revises: 0005_retained_identities
 Create Date: 2026-11-27 06:35:50.907916
 
 """
@@ -12,8 +12,8 @@ import commentsvc.models
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_moderation_queue_indexes'
-down_revision = '0001'
+revision = '0006_moderation_queue_indexes'
+down_revision = '0005_retained_identities'
 branch_labels = None
 depends_on = None
 
