@@ -26,7 +26,7 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 TEXT = (
     "Très intéressant &amp; bien écrit : l’été dernier, j’ai testé la même approche "
-    "avec <em>des données réelles</em> et <a href=\"https://example.org/\">une source</a>. "
+    'avec <em>des données réelles</em> et <a href="https://example.org/">une source</a>. '
 ) * 6
 COMMENTS_PER_POST = 40
 
@@ -38,7 +38,8 @@ def _comment(cid: int, parent: int, day: int) -> str:
         f"<wp:comment_author><![CDATA[Lectrice {cid % 5000}]]></wp:comment_author>"
         f"<wp:comment_author_email>l{cid % 5000}@example.fr</wp:comment_author_email>"
         f"<wp:comment_author_IP>192.0.2.{cid % 250}</wp:comment_author_IP>"
-        f"<wp:comment_date_gmt>2023-01-{1 + day % 28:02d} 10:{cid % 60:02d}:00</wp:comment_date_gmt>"
+        f"<wp:comment_date_gmt>2023-01-{1 + day % 28:02d} 10:{cid % 60:02d}:00"
+        "</wp:comment_date_gmt>"
         f"<wp:comment_content><![CDATA[{TEXT} n°{cid}]]></wp:comment_content>"
         f"<wp:comment_approved>{'1' if cid % 10 else '0'}</wp:comment_approved>"
         f"<wp:comment_type>{kind}</wp:comment_type>"
@@ -97,8 +98,14 @@ def run(size_mb: int, workdir: Path) -> tuple[int, float, float, float]:
     generate(path, size_mb)
     actual_mb = path.stat().st_size / 1024 / 1024
     result = subprocess.run(
-        [sys.executable, "-m", "bench.import_memory", "--child", str(path),
-         str(workdir / f"db-{size_mb}.sqlite3")],
+        [
+            sys.executable,
+            "-m",
+            "bench.import_memory",
+            "--child",
+            str(path),
+            str(workdir / f"db-{size_mb}.sqlite3"),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -116,15 +123,17 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         child(Path(args.child[0]), Path(args.child[1]))
         return
-    print(f"{'export MB':>10} {'comments':>10} {'seconds':>8} {'peak RSS MB':>12} {'× smallest':>11}")
+    print(
+        f"{'export MB':>10} {'comments':>10} {'seconds':>8} {'peak RSS MB':>12} {'× smallest':>11}"
+    )
     baseline = None
     with tempfile.TemporaryDirectory(prefix="commentsvc-bench-") as tmp:
         for size in sorted(args.sizes):
             comments, seconds, peak, actual = run(size, Path(tmp))
             baseline = baseline or peak
+            ratio = f"{peak / baseline:.2f}×"
             print(
-                f"{actual:>10.0f} {comments:>10} {seconds:>8.1f} {peak:>12.1f} "
-                f"{peak / baseline:>10.2f}×",
+                f"{actual:>12.0f} {comments:>12} {seconds:>12.1f} {peak:>12.1f} {ratio:>12}",
                 flush=True,
             )
 
