@@ -28,7 +28,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from commentsvc import create_app
-from tests.conftest import base_config
+from tests.conftest import BACKEND, _truncate_all, base_config
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -66,6 +66,8 @@ def live_app_config() -> dict[str, Any]:
 def live_server(database_url: str, live_app_config: dict[str, Any]) -> Iterator[LiveServer]:
     """The app on its own fresh database, in a background thread."""
     app = create_app(base_config(database_url, **live_app_config))
+    if BACKEND == "postgresql":
+        _truncate_all(app)
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -147,6 +147,9 @@ def test_cross_site_embed_without_third_party_cookies(
     _post(frame, "Une réponse, toujours sans cookie tiers.", author="Inès")
     frame.wait_for_selector(f"#c{root_id} > .cs-replies > .cs-item")
 
+    # This browser denies storage to a cross-site frame over HTTP: the reader is told that the
+    # edit key lives only as long as the page, and it does.
+    assert "Ce navigateur ne permet pas" in frame.inner_text("#cs-status")
     # Edit: the key was kept by the iframe (its storage, or memory where storage is blocked).
     frame.click(f"#c{root_id} > article .cs-edit")
     frame.fill(f"#cs-edit-{root_id}", "Commentaire *corrigé* depuis un autre site.")
@@ -168,4 +171,61 @@ def test_cross_site_embed_without_third_party_cookies(
     assert comments[0].edited_at is not None and comments[1].parent_id == comments[0].id
     assert context.cookies(live_server.url) == []
     page.screenshot(path=str(artifact("cross-site-embed.png")), full_page=True)
+    context.close()
+
+
+def test_pending_comment_is_shown_to_its_author_only(live_server, browser):
+    with live_server.app.app_context():
+        make_site("demo", origins=[live_server.url], mode="pre", min_seconds=0)
+    url = live_server.url + "/demo/"
+    author = browser.new_context()
+    page = author.new_page()
+    page.goto(url)
+    frame = page.wait_for_selector(FRAME).content_frame()
+    frame.wait_for_selector("#cs-form")
+    _post(frame, "Mon avis passe d’abord par la modération.")
+    frame.wait_for_selector("#cs-status .cs-alert")
+    assert "en attente de modération" in frame.inner_text("#cs-status")
+    frame.wait_for_selector(".cs-item.cs-pending")
+    assert "En attente de modération" in frame.inner_text(".cs-item.cs-pending")
+    assert frame.inner_text("#cs-count") == "0 commentaire"
+    # After a reload the author still sees it, from the iframe's own storage.
+    page.reload()
+    frame = page.wait_for_selector(FRAME).content_frame()
+    frame.wait_for_selector(".cs-item.cs-pending")
+    assert "Mon avis passe" in frame.inner_text("#cs-thread")
+    # Anyone else does not.
+    other = browser.new_context().new_page()
+    other.goto(url)
+    other_frame = other.wait_for_selector(FRAME).content_frame()
+    other_frame.wait_for_selector("#cs-form")
+    assert "Mon avis passe" not in other_frame.inner_text("body")
+    author.close()
+    other.context.close()
+
+
+def test_iframe_works_without_javascript(live_server, browser, artifact):
+    _site(live_server, "sansjs", ["https://news.example.fr"])
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 800, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/embed/sansjs?url=https://news.example.fr/a&title=Article")
+    page.fill("#body", "Posté *sans* JavaScript.")
+    page.fill("#author", "Anne")
+    page.fill("#email", "anne@example.fr")
+    page.click("#cs-form button[type=submit]")
+    page.wait_for_selector(".cs-body em")
+    assert page.url.endswith("#c1") and "mine=" in page.url
+    page.click(".cs-own-edit summary")
+    page.fill(".cs-edit-form textarea", "Posté puis **corrigé** sans JavaScript.")
+    page.click(".cs-edit-form button[type=submit]")
+    page.wait_for_selector(".cs-body strong")
+    assert "Votre commentaire a été modifié." in page.inner_text("#cs-status")
+    page.click("#c1 [data-action=reply]")
+    assert "Répondre à Anne" in page.inner_text("#cs-form-title")
+    page.fill("#body", "Une réponse sans script.")
+    page.fill("#author", "Anne")  # over plain HTTP nothing remembers it without a script
+    page.fill("#email", "anne@example.fr")
+    page.click("#cs-form button[type=submit]")
+    page.wait_for_selector("#c1 .cs-replies .cs-item")
+    page.screenshot(path=str(artifact("no-javascript.png")), full_page=True)
     context.close()

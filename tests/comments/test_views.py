@@ -463,3 +463,86 @@ def test_form_timing_and_honeypot_reach_the_pipeline(client) -> None:
     trapped = db.session.query(Comment).filter(Comment.body_source.like("Un robot%")).one()
     assert trapped.status == Status.SPAM
     assert [r["code"] for r in trapped.rule_reasons] == ["honeypot"]
+
+
+def _thread_html(html: str) -> str:
+    return html.split('<section id="cs-thread"', 1)[1].split("</section>", 1)[0]
+
+
+def test_thread_fragment_is_the_same_for_every_reader(embed) -> None:
+    response = embed.comment(body="Le mien")
+    embed.comment(body="Un autre", author="Bob")
+    author_view = embed.client.get(response.headers["Location"]).get_data(as_text=True)
+    stranger = Embed(embed.client.application.test_client(), embed.site)
+    stranger_view = stranger.get().get_data(as_text=True)
+    assert "Modifier ou supprimer votre commentaire" in author_view
+    assert "Modifier ou supprimer" not in stranger_view
+    # Only the part outside the thread differs: the thread itself can be cached and shared.
+    strip = re.compile(r"<time[^>]*>[^<]*</time>")
+    assert strip.sub("", _thread_html(author_view)) == strip.sub("", _thread_html(stranger_view))
+    assert "token" not in _thread_html(author_view)
+
+
+def test_page_query_count_does_not_grow_with_the_thread(embed, site) -> None:
+    from tests.comments.helpers import count_queries
+
+    small = make_thread(site, PAGE)
+    make_comment(small)
+    big = make_thread(site, PAGE + "-long")
+    for n in range(30):
+        root = make_comment(big, f"racine {n}")
+        make_comment(big, f"réponse {n}", parent=root)
+    assert site.name  # the helper reads it; only the view's own queries are counted
+    with count_queries() as few:
+        assert embed.get().status_code == 200
+    with count_queries() as many:
+        assert Embed(embed.client, site, PAGE + "-long").get().status_code == 200
+    # The site, the thread, one page of top-level comments, all their replies.
+    assert len(many) == len(few) == 4
+
+
+def test_too_deep_reply_says_in_reply_to(embed, site) -> None:
+    site.max_depth = 1
+    db.session.commit()
+    thread = make_thread(site, PAGE)
+    root = make_comment(thread, author_name="Alice")
+    first = make_comment(thread, parent=root, author_name="Bob")
+    make_comment(thread, "Trop profond", parent=first, author_name="Chloé")
+    html = embed.get().get_data(as_text=True)
+    assert f'en réponse à <a href="#c{first.id}">Bob</a>' in html
+
+
+def test_https_keeps_keys_and_author_in_partitioned_cookies(client, site) -> None:
+    embed = Embed(client, site)
+    html = client.get(
+        f"/embed/{site.name}", query_string={"url": PAGE}, base_url="https://comments.example.org"
+    ).get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post(
+        f"/embed/{site.name}/comments",
+        data={
+            "url": PAGE,
+            "token": token,
+            "author": "Camille",
+            "email": "camille@example.fr",
+            "body": "Par HTTPS",
+            "remember": "y",
+        },
+        base_url="https://comments.example.org",
+    )
+    assert response.status_code == 303
+    cookies = response.headers.getlist("Set-Cookie")
+    assert len(cookies) == 2
+    for cookie in cookies:
+        for attribute in ("Secure", "HttpOnly", "SameSite=None", "Partitioned"):
+            assert attribute in cookie
+        assert f"Path=/embed/{site.name}" in cookie
+        assert "camille@example.fr" not in cookie
+    # Without the redirect's parameter, the cookie alone brings back the edit form and the name.
+    again = client.get(
+        f"/embed/{site.name}", query_string={"url": PAGE}, base_url="https://comments.example.org"
+    ).get_data(as_text=True)
+    assert "Modifier ou supprimer votre commentaire" in again
+    assert 'id="author" maxlength="100" name="author" required type="text" value="Camille"' in again
+    # Plain HTTP: no cookie at all (browsers would refuse a Secure one); storage is the script's.
+    assert embed.comment(body="Par HTTP").headers.getlist("Set-Cookie") == []

@@ -13,6 +13,7 @@
 
   /* ---------- storage: the iframe's localStorage, else memory (nothing survives) ---------- */
   var memory = {};
+  var persistent = true;
   var store = (function () {
     try {
       var probe = "cs:probe";
@@ -20,6 +21,9 @@
       window.localStorage.removeItem(probe);
       return window.localStorage;
     } catch (e) {
+      // Storage denied to a cross-site frame (third-party storage blocked): keep things for
+      // as long as the page lives, and say so once something worth keeping is stored.
+      persistent = false;
       return {
         getItem: function (k) { return Object.prototype.hasOwnProperty.call(memory, k) ? memory[k] : null; },
         setItem: function (k, v) { memory[k] = String(v); },
@@ -232,7 +236,7 @@
       form.elements.body.value = "";
       cancelReply();
       decorateOwn(item);
-      say(res.message, "success");
+      say(res.message + (persistent || location.protocol === "https:" ? "" : " " + i18n.no_storage), "success");
       item.classList.add("cs-new");
       scrollHostTo(item);
     });
