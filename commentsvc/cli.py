@@ -138,6 +138,28 @@ def serve(host: str, port: int, workers: int | None) -> None:
         sys.exit(2)
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@with_appcontext
+def worker(once: bool, interval: float) -> None:
+    """Deliver queued e-mails and webhooks, retrying failures with backoff."""
+    from flask import current_app
+
+    from commentsvc import outbox
+
+    def show(report: outbox.DeliveryReport) -> None:
+        click.echo(
+            f"delivered {report.delivered}, retrying {report.retrying}, failed {report.failed}"
+        )
+
+    if once:
+        show(outbox.deliver_due())
+        return
+    click.echo(f"delivering every {interval:g} s (channels: {', '.join(outbox.channels())})")
+    outbox.run_worker(current_app._get_current_object(), interval=interval, on_batch=show)
+
+
 def register(app: Flask) -> None:
-    for command in (site_group, moderator_group, demo):
+    for command in (site_group, moderator_group, demo, worker):
         app.cli.add_command(command)

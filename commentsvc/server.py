@@ -71,6 +71,11 @@ def _post_fork(server: Any, worker: Any) -> None:
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+    # Each worker also delivers due outbox messages (e-mails, webhooks); claims keep two
+    # workers from sending the same one. ``commentsvc worker`` does the same on its own.
+    from commentsvc.outbox import start_background_worker
+
+    start_background_worker(app)
 
 
 def _child_exit(server: Any, worker: Any) -> None:

@@ -222,3 +222,12 @@ def send_webhook(message: OutboxMessage) -> None:
         raise DeliveryFailed(f"{hook.url}: {exc}") from exc
     if not 200 <= status < 300:
         raise DeliveryFailed(f"{hook.url} answered {status}")
+
+
+def _register_channel() -> None:
+    from commentsvc.outbox import register_channel
+
+    register_channel(CHANNEL, send_webhook)
+
+
+_register_channel()

@@ -42,11 +42,13 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 def absolute_url(endpoint: str, **values: object) -> str:
     """Links in e-mails: from ``PUBLIC_URL`` when set, else from the current request."""
     public = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-    if public:
-        return public + url_for(endpoint, **values)
     if has_request_context():
+        if public:
+            return public + url_for(endpoint, **values)
         return url_for(endpoint, _external=True, **values)
-    return url_for(endpoint, **values)
+    # Outside a request (a command, the worker): the path alone needs no server name.
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return public + path
 
 
 def _excerpt(text: str) -> str:

@@ -303,3 +303,21 @@ def test_detail_page_claims_and_others_see_the_holder(app, site, thread, moderat
     assert "En cours d’examen par modo@example.org" in queue
     claimed = post(second, f"/admin/comments/{comment.id}/claim").get_json()
     assert claimed == {"mine": False, "holder": "modo@example.org", "until": claimed["until"]}
+
+
+def test_reports_reaching_the_threshold_hide_and_queue_the_comment(signed_in, site, thread):
+    from commentsvc.comments.services import Reader, report_comment
+
+    site.report_threshold = 2
+    db.session.commit()
+    comment = make_comment(thread, "Contestable")
+    for n in range(2):
+        report_comment(
+            comment.id, reason="abuse", reader=Reader(ip=f"10.0.0.{n}", browser_key=f"k{n}")
+        )
+    db.session.refresh(comment)
+    assert comment.status == Status.PENDING
+    page = html(signed_in.get("/admin/queue?tab=reported&sort=reports"))
+    assert "Contestable" in page and page.count("<li>abus") == 2
+    post(signed_in, f"/admin/comments/{comment.id}/decide", {"action": "approve"})
+    assert "Contestable" not in html(signed_in.get("/admin/queue?tab=reported"))
