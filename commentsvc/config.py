@@ -37,6 +37,17 @@ def _to_float(value: str) -> float:
     return float(value)
 
 
+def _to_rate(value: str) -> str:
+    """A Flask-Limiter rate such as "5/minute;30/hour"."""
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError('expected rates such as "5/minute;30/hour"') from None
+    return value
+
+
 def _to_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -66,6 +77,8 @@ SETTINGS: dict[str, tuple[str, Callable[[str], Any], Any]] = {
     "PROXY_HOPS": ("PROXY_HOPS", _to_int, 0),
     "CACHE_SECONDS": ("CACHE_SECONDS", _to_int, 300),
     "LANGUAGES": ("LANGUAGES", _to_list, ["fr", "en"]),
+    "COMMENT_RATE_LIMIT_PER_IP": ("COMMENT_RATE_LIMIT_PER_IP", _to_rate, "5/minute;30/hour"),
+    "COMMENT_RATE_LIMIT_PER_THREAD": ("COMMENT_RATE_LIMIT_PER_THREAD", _to_rate, "30/minute"),
 }
 
 

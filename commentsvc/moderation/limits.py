@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from commentsvc.extensions import limiter
 from commentsvc.identity import hash_ip
 
-DEFAULT_PER_IP = "5 per minute; 30 per hour"
-DEFAULT_PER_THREAD = "30 per minute"
+DEFAULT_PER_IP = "5/minute;30/hour"
+DEFAULT_PER_THREAD = "30/minute"
 SCOPE_IP = "comment-post-ip"
 SCOPE_THREAD = "comment-post-thread"
 

@@ -87,3 +87,12 @@ class TestDisabled:
     def test_limits_off_when_disabled(self, app, client) -> None:
         _add_post_routes(app)
         assert all(post(client).status_code == 200 for _ in range(3))
+
+
+def test_rates_come_from_the_environment_and_bad_ones_fail_at_start() -> None:
+    from commentsvc.config import ConfigError, from_environment
+
+    values = from_environment({"COMMENTSVC_COMMENT_RATE_LIMIT_PER_IP": "2/minute;10/hour"})
+    assert values == {"COMMENT_RATE_LIMIT_PER_IP": "2/minute;10/hour"}
+    with pytest.raises(ConfigError, match="COMMENT_RATE_LIMIT_PER_THREAD"):
+        from_environment({"COMMENTSVC_COMMENT_RATE_LIMIT_PER_THREAD": "beaucoup"})
