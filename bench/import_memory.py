@@ -24,10 +24,13 @@ HEADER = """<?xml version="1.0" encoding="UTF-8"?>
  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
 <channel><title>Bench</title><link>https://bench.example</link>
 """
+# About the length of a real comment; one in ten carries a link.
 TEXT = (
-    "Très intéressant &amp; bien écrit : l’été dernier, j’ai testé la même approche "
-    'avec <em>des données réelles</em> et <a href="https://example.org/">une source</a>. '
-) * 6
+    "Très intéressant &amp; bien écrit : l’été dernier, j’ai testé la même approche avec "
+    "<em>des données réelles</em>, et les résultats étaient moins nets que prévu. "
+    "Il faudrait préciser la taille de l’échantillon et la période étudiée."
+)
+LINK = ' Voir <a href="https://example.org/etude">cette étude</a>.'
 COMMENTS_PER_POST = 40
 
 
@@ -40,7 +43,8 @@ def _comment(cid: int, parent: int, day: int) -> str:
         f"<wp:comment_author_IP>192.0.2.{cid % 250}</wp:comment_author_IP>"
         f"<wp:comment_date_gmt>2023-01-{1 + day % 28:02d} 10:{cid % 60:02d}:00"
         "</wp:comment_date_gmt>"
-        f"<wp:comment_content><![CDATA[{TEXT} n°{cid}]]></wp:comment_content>"
+        f"<wp:comment_content><![CDATA[{TEXT}{LINK if cid % 10 == 0 else ''} n°{cid}]]>"
+        "</wp:comment_content>"
         f"<wp:comment_approved>{'1' if cid % 10 else '0'}</wp:comment_approved>"
         f"<wp:comment_type>{kind}</wp:comment_type>"
         f"<wp:comment_parent>{parent}</wp:comment_parent></wp:comment>\n"
