@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, attributes
 
 from commentsvc.extensions import db
 from commentsvc.models import Comment, OutboxMessage, Report, Site, Status, Thread, Webhook, utcnow
+from commentsvc.outbox import PermanentFailure
 
 EVENTS = ("comment.created", "comment.published", "comment.rejected", "comment.reported")
 CHANNEL = "webhook"
@@ -185,7 +186,10 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def install() -> None:
-    """Listen to every session's flushes (once per process)."""
+    """Listen to every session's flushes (once per process); deliver through the outbox."""
+    from commentsvc.outbox import register_channel
+
+    register_channel(CHANNEL, send_webhook)
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
 
@@ -197,8 +201,6 @@ def send_webhook(message: OutboxMessage) -> None:
     """The outbox's ``webhook`` sender: POST the signed JSON; raise unless the receiver says 2xx."""
     hook = db.session.get(Webhook, message.payload.get("webhook_id"))
     if hook is None or not hook.active:
-        from commentsvc.outbox import PermanentFailure
-
         raise PermanentFailure("the webhook was removed or switched off")
     body = json.dumps(message.payload["data"], ensure_ascii=False).encode()
     request = urllib.request.Request(
@@ -217,7 +219,8 @@ def send_webhook(message: OutboxMessage) -> None:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             status = response.status
     except urllib.error.HTTPError as exc:
-        raise DeliveryFailed(f"{hook.url} answered {exc.code}") from exc
+        exc.close()  # the error carries the open response
+        raise DeliveryFailed(f"{hook.url} answered {exc.code}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise DeliveryFailed(f"{hook.url}: {exc}") from exc
     if not 200 <= status < 300:

@@ -172,3 +172,39 @@ def test_webhook_commands(runner, site, db) -> None:
     assert runner.invoke(args=["webhook", "remove", hook_id]).exit_code == 0
     bad = runner.invoke(args=["webhook", "add", "ftp://x", "--site", "lebigdata"])
     assert bad.exit_code == 1 and "https://" in bad.output
+
+
+def test_outbox_retries_with_backoff_then_delivers(site, db) -> None:
+    from datetime import timedelta
+
+    from commentsvc.outbox import deliver_due
+
+    with Receiver(failures=2) as receiver:
+        webhooks.add_webhook(site, receiver.url, ["comment.created"])
+        make_comment(make_thread(site))
+        now = messages(db)[0].next_attempt_at
+        first = deliver_due(now=now)
+        assert (first.delivered, first.retrying) == (0, 1)
+        _db.session.expire_all()
+        message = messages(db)[0]
+        assert message.attempts == 1 and "500" in message.last_error
+        # Not due again before its backoff has passed.
+        assert deliver_due(now=now + timedelta(seconds=1)).total == 0
+        deliver_due(now=message.next_attempt_at)
+        _db.session.expire_all()
+        later = messages(db)[0].next_attempt_at
+        report = deliver_due(now=later)
+        assert report.delivered == 1
+    assert len(receiver.received) == 3
+    _db.session.expire_all()
+    assert messages(db)[0].delivered_at is not None
+
+
+def test_a_removed_webhook_fails_permanently(site, db) -> None:
+    from commentsvc.outbox import deliver_due
+
+    hook = webhooks.add_webhook(site, "http://127.0.0.1:9/never")
+    make_comment(make_thread(site))
+    webhooks.remove_webhook(hook.id)
+    report = deliver_due(now=messages(db)[-1].next_attempt_at)
+    assert report.failed == 2  # created and published, both dropped
