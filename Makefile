@@ -26,6 +26,7 @@ translations: $(MO_FILES)
 
 run: venv translations
 	$(BIN)/commentsvc demo
+	$(BIN)/commentsvc model ensure
 	$(BIN)/commentsvc serve --host $(HOST) --port $(PORT) --workers 2
 
 # SQLite pass (with the PostgreSQL- and Redis-specific tests when their URLs are set), then the

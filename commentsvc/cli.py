@@ -161,5 +161,7 @@ def worker(once: bool, interval: float) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (site_group, moderator_group, demo, worker):
+    from commentsvc.spam.cli import model_group
+
+    for command in (site_group, moderator_group, demo, worker, model_group):
         app.cli.add_command(command)

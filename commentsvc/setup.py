@@ -69,7 +69,17 @@ def load_spam_model(app: Flask) -> None:
 
     model = app.config.get("SPAM_MODEL")
     if model is None:
-        model = FailSafeModel("no spam model has been trained yet")
+        from pathlib import Path
+
+        from commentsvc.spam.store import ModelError, load_current
+
+        try:
+            model = load_current(Path(app.config["MODEL_DIR"]))
+        except ModelError as exc:
+            log.error("spam model refused, every new comment will be held: %s", exc)
+            model = FailSafeModel(str(exc))
+        else:
+            log.info("spam model %s loaded", model.version)
     app.extensions["spam_model"] = model
 
 

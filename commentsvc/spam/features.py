@@ -1,0 +1,173 @@
+"""What the classifier sees of a comment: its normalised words plus a few facts about it.
+
+The facts (links, capitals, length, website, author name…) are computed once per comment by
+``prepare``; the sklearn steps below only pick them up, so the Pipeline and the fast scoring
+path in ``model.py`` read exactly the same values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from commentsvc.spam.base import CommentText
+from commentsvc.spam.normalise import (
+    MAX_NAME_CHARS,
+    clean,
+    domain_of,
+    find_urls,
+    normalise,
+)
+
+# Calls to action and scam vocabulary in English and French. One shared feature: its weight,
+# learnt on English data, carries over to the French words (the bundled data has no French).
+CUE_WORDS = (
+    "subscribe",
+    "subscribers",
+    "subscribing",
+    "sub4sub",
+    "channel",
+    "check out",
+    "visit",
+    "click",
+    "free",
+    "win",
+    "money",
+    "earn",
+    "bitcoin",
+    "btc",
+    "crypto",
+    "casino",
+    "bonus",
+    "promo",
+    "invest",
+    "investment",
+    "whatsapp",
+    "telegram",
+    "follow me",
+    "giveaway",
+    "gift card",
+    "abonnez",
+    "abonne-toi",
+    "abonnez-vous",
+    "abonnement",
+    "chaîne",
+    "chaine",
+    "visitez",
+    "cliquez",
+    "clique",
+    "gratuit",
+    "gratuite",
+    "gratuitement",
+    "gagner",
+    "gagnez",
+    "argent",
+    "investir",
+    "investissement",
+    "rendement",
+    "cadeau",
+    "suivez-moi",
+    "rejoignez",
+    "paris sportifs",
+)
+_CUE_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(word) for word in CUE_WORDS) + r")(?![\w-])"
+)
+_PHONE_RE = re.compile(r"\+?\d[\d .-]{7,}\d")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+META_FEATURES = (
+    "links",  # links in the body, n/(n+1)
+    "website",  # the website field is filled in
+    "website_link",  # the website's domain is also linked from the body
+    "author_url",  # the author name contains a link
+    "capitals",  # share of capitals among letters (10+ letters)
+    "length",  # log length, 0..1
+    "very_short",  # under 12 characters
+    "exclamations",  # runs of "!!"
+    "cue_words",  # calls to action / scam words, n/(n+1)
+    "email",  # an e-mail address in the body
+    "phone",  # a phone-like number
+)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    text: str  # normalised body, the input of the n-gram features
+    meta: tuple[float, ...]
+    domains: tuple[str, ...]  # linked domains, in order
+    website_domain: str
+    cues: tuple[str, ...]
+    length: int = 0  # characters of the cleaned body
+
+
+def _ratio(count: int) -> float:
+    return count / (count + 1)
+
+
+def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
+    """Clean, normalise and measure one comment (hostile input included: bounded work)."""
+    if isinstance(comment, dict):
+        comment = CommentText(**comment)
+    body = clean(comment.body or "")
+    author = clean(comment.author or "", limit=MAX_NAME_CHARS)
+    website = clean(comment.website or "", limit=MAX_NAME_CHARS).strip()
+    domains = tuple(domain for domain in map(domain_of, find_urls(body)) if domain)
+    website_domain = domain_of(website) if website else ""
+    letters = _LETTER_RE.findall(body)
+    capitals = sum(ch.isupper() for ch in letters) / len(letters) if len(letters) >= 10 else 0.0
+    lowered = body.lower()
+    # Identity fields speak too: "Bitcoin Gratuit" as a name, casino-en-ligne.fr as a website.
+    identity = f"{author} {website_domain.replace('.', ' ').replace('-', ' ')}".lower()
+    cue_hits = _CUE_RE.findall(lowered) + _CUE_RE.findall(identity)
+    cues = tuple(dict.fromkeys(cue_hits))
+    meta = (
+        _ratio(len(find_urls(body))),
+        1.0 if website else 0.0,
+        1.0 if website_domain and website_domain in domains else 0.0,
+        1.0 if find_urls(author) else 0.0,
+        capitals,
+        min(math.log1p(len(body)) / math.log1p(4000), 1.0),
+        1.0 if len(body.strip()) < 12 else 0.0,
+        min(lowered.count("!!"), 3) / 3,
+        _ratio(len(cue_hits)),
+        1.0 if _EMAIL_RE.search(body) else 0.0,
+        1.0 if _PHONE_RE.search(body) else 0.0,
+    )
+    return Prepared(normalise(body), meta, domains, website_domain, cues, len(body))
+
+
+class Prepare(TransformerMixin, BaseEstimator):
+    """Comments (CommentText or dicts) → ``Prepared`` records; stateless."""
+
+    def fit(self, X: Any, y: Any = None) -> Prepare:
+        return self
+
+    def transform(self, X: Any) -> list[Prepared]:
+        return [item if isinstance(item, Prepared) else prepare(item) for item in X]
+
+
+class TextOf(TransformerMixin, BaseEstimator):
+    """``Prepared`` records → their normalised text."""
+
+    def fit(self, X: Any, y: Any = None) -> TextOf:
+        return self
+
+    def transform(self, X: Any) -> list[str]:
+        return [item.text for item in X]
+
+
+class MetaOf(TransformerMixin, BaseEstimator):
+    """``Prepared`` records → the dense matrix of facts, one column per ``META_FEATURES``."""
+
+    def fit(self, X: Any, y: Any = None) -> MetaOf:
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        return np.array([item.meta for item in X], dtype=np.float64).reshape(-1, len(META_FEATURES))
