@@ -36,10 +36,16 @@ def _fail(message: str) -> None:
 @click.option("--out", default=None, help="Model directory (default: COMMENTSVC_MODEL_DIR).")
 @click.option("--no-db", is_flag=True, help="Ignore moderators' decisions in the database.")
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--quick", is_flag=True, help="Skip the configuration search (one candidate): for tries."
+)
 @with_appcontext
-def train_command(data: tuple[str, ...], out: str | None, no_db: bool, seed: int) -> None:
+def train_command(
+    data: tuple[str, ...], out: str | None, no_db: bool, seed: int, quick: bool
+) -> None:
     """Train a new version; it becomes current only if not worse than the current one."""
     from commentsvc.spam.data import DataError
+    from commentsvc.spam.pipeline import CANDIDATES, DEFAULT_CONFIG
     from commentsvc.spam.service import train_new_version
 
     try:
@@ -48,6 +54,7 @@ def train_command(data: tuple[str, ...], out: str | None, no_db: bool, seed: int
             data_paths=list(data),
             use_database=not no_db,
             seed=seed,
+            candidates=(DEFAULT_CONFIG,) if quick else CANDIDATES,
             progress=_say,
         )
     except DataError as exc:

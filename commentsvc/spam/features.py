@@ -19,6 +19,8 @@ from commentsvc.spam.base import CommentText
 from commentsvc.spam.normalise import (
     MAX_NAME_CHARS,
     clean,
+    clean_full,
+    cut,
     domain_of,
     find_urls,
     normalise,
@@ -78,8 +80,8 @@ CUE_WORDS = (
 _CUE_RE = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(word) for word in CUE_WORDS) + r")(?![\w-])"
 )
-_PHONE_RE = re.compile(r"\+?\d[\d .-]{7,}\d")
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE_RE = re.compile(r"\+?\d[\d .-]{7,16}\d")
+_EMAIL_RE = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,63}")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
 META_FEATURES = (
@@ -115,7 +117,8 @@ def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
     """Clean, normalise and measure one comment (hostile input included: bounded work)."""
     if isinstance(comment, dict):
         comment = CommentText(**comment)
-    body = clean(comment.body or "")
+    full = clean_full(comment.body or "")
+    body = cut(full)
     author = clean(comment.author or "", limit=MAX_NAME_CHARS)
     website = clean(comment.website or "", limit=MAX_NAME_CHARS).strip()
     domains = tuple(domain for domain in map(domain_of, find_urls(body)) if domain)
@@ -133,14 +136,14 @@ def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
         1.0 if website_domain and website_domain in domains else 0.0,
         1.0 if find_urls(author) else 0.0,
         capitals,
-        min(math.log1p(len(body)) / math.log1p(4000), 1.0),
+        min(math.log1p(len(full)) / math.log1p(4000), 1.0),
         1.0 if len(body.strip()) < 12 else 0.0,
         min(lowered.count("!!"), 3) / 3,
         _ratio(len(cue_hits)),
-        1.0 if _EMAIL_RE.search(body) else 0.0,
+        1.0 if "@" in body and _EMAIL_RE.search(body) else 0.0,
         1.0 if _PHONE_RE.search(body) else 0.0,
     )
-    return Prepared(normalise(body), meta, domains, website_domain, cues, len(body))
+    return Prepared(normalise(body), meta, domains, website_domain, cues, len(full))
 
 
 class Prepare(TransformerMixin, BaseEstimator):

@@ -52,6 +52,8 @@ CANDIDATES: tuple[ModelConfig, ...] = (
     ModelConfig("svm", 0.1),
     ModelConfig("svm", 0.5),
 )
+# What ``--quick`` trains, and the tests' model.
+DEFAULT_CONFIG = ModelConfig("svm", 0.5)
 
 
 def _hashed(analyzer: str, ngrams: tuple[int, int], n_features: int) -> Pipeline:

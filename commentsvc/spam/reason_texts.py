@@ -49,7 +49,7 @@ DESCRIBERS = {
     "length": lambda p: _("long comment (%(chars)d characters)", chars=_int(p, "chars")),
     "very_short": lambda p: _("very short comment"),
     "exclamations": lambda p: _("repeated exclamation marks"),
-    "numbers": lambda p: _("numbers"),
+    "numbers": lambda p: _("numbers in the text"),
     "email": lambda p: _("e-mail address in the text"),
     "phone": lambda p: _("phone number"),
 }

@@ -13,7 +13,7 @@ from commentsvc.spam.card import build_card
 from commentsvc.spam.data import FRENCH_FILE, Dataset, bundled_files, load_csv, load_csvs
 from commentsvc.spam.metrics import binary_metrics
 from commentsvc.spam.model import LinearSpamModel
-from commentsvc.spam.pipeline import CANDIDATES, ModelConfig
+from commentsvc.spam.pipeline import CANDIDATES, DEFAULT_CONFIG, ModelConfig
 from commentsvc.spam.store import (
     ModelError,
     current_version,
@@ -146,12 +146,18 @@ def use_version(model_dir: Path, version: str) -> LinearSpamModel:
 
 
 def ensure_model(model_dir: Path, progress: Progress) -> tuple[LinearSpamModel, str]:
-    """The current model if it loads; otherwise train one from the bundled data."""
+    """The current model if it loads; otherwise train one from the bundled data.
+
+    The fallback skips the configuration search (the shipped model's configuration): it runs
+    at start-up, where waiting matters more than the last point of F1.
+    """
     try:
         model = load_current(model_dir)
     except ModelError as exc:
         progress(f"no usable model ({exc}); training one from the bundled data")
-        outcome = train_new_version(model_dir, use_database=False, progress=progress)
+        outcome = train_new_version(
+            model_dir, use_database=False, candidates=(DEFAULT_CONFIG,), progress=progress
+        )
         if not outcome.promoted:
             raise ModelError(outcome.message) from exc
         model = load_current(model_dir)
