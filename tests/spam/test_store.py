@@ -107,8 +107,14 @@ def app_config(request, tmp_path, saved):
     return {"SPAM_MODEL": None, "MODEL_DIR": str(model_dir)}
 
 
-def test_app_loads_the_current_model_once(app, client):
+def loaded_model(app):
+    """The model the app loaded (metrics wrap it to time every score)."""
     model = app.extensions["spam_model"]
+    return getattr(model, "wrapped", model)
+
+
+def test_app_loads_the_current_model_once(app, client):
+    model = loaded_model(app)
     assert isinstance(model, LinearSpamModel)
     assert model.version == "v1-20260101"
     response = client.get("/readyz")
@@ -118,7 +124,7 @@ def test_app_loads_the_current_model_once(app, client):
 
 @pytest.mark.parametrize("app_config", ["tampered"], indirect=True)
 def test_app_falls_back_to_fail_safe_and_readyz_says_why(app, client):
-    model = app.extensions["spam_model"]
+    model = loaded_model(app)
     assert isinstance(model, FailSafeModel)
     assert "SHA-256 does not match" in model.problem
     response = client.get("/readyz")
