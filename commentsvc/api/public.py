@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, current_app, request
 from flask_babel import refresh
 
+from commentsvc import caching
 from commentsvc.api import cors
 from commentsvc.api.lookup import require_site
 from commentsvc.api.problems import ApiError
@@ -98,11 +99,29 @@ def _call(service, *args, **kwargs):
     responses={200: ThreadPage},
     errors=(400, 403, 404, 422),
 )
-def thread(site: str, query: ThreadQuery) -> ThreadPage:
+def thread(site: str, query: ThreadQuery) -> Response:
     """Top-level comments with all their replies; follow ``next_cursor`` for more."""
     found = require_site(site)
     cors.remember_site(found)
-    page = _call(services.get_thread_page, found, query.url, sort=query.sort, cursor=query.cursor)
+    # The JSON speaks no language: one cached rendering serves every reader.
+    view = _call(
+        caching.thread_view,
+        "thread_json",
+        found,
+        query.url,
+        lang="",
+        sort=query.sort,
+        cursor=query.cursor,
+    )
+
+    def build() -> Response:
+        _page, body = _call(caching.render_thread, view, _thread_json)
+        return Response(body, mimetype="application/json")
+
+    return caching.conditional(view.etag, build)
+
+
+def _thread_json(page: services.ThreadPage) -> str:
     return ThreadPage(
         url=page.url,
         title=page.thread.title if page.thread else "",
@@ -111,7 +130,7 @@ def thread(site: str, query: ThreadQuery) -> ThreadPage:
         sort=page.sort,
         comments=[comment_out(node) for node in page.comments],
         next_cursor=page.next_cursor,
-    )
+    ).model_dump_json()
 
 
 @operation(
@@ -229,8 +248,12 @@ def report(comment_id: int, body: NewReport) -> tuple[ReportResult, int]:
     responses={200: Counts},
     errors=(404, 422),
 )
-def counts(site: str, query: CountsQuery) -> Counts:
+def counts(site: str, query: CountsQuery) -> Response:
     """Unknown pages count 0. The keys are the URLs exactly as asked."""
     found = require_site(site)
     cors.remember_site(found)
-    return Counts(counts=count_published(found, query.url))
+    body = Counts(counts=count_published(found, query.url)).model_dump_json()
+    response = Response(body, mimetype="application/json")
+    # One indexed query anyway; the validator spares the download.
+    response.set_etag(caching.content_etag(body), weak=True)
+    return response.make_conditional(request)

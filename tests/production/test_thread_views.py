@@ -132,3 +132,49 @@ def test_counts_for_many_pages_are_one_query(client, site) -> None:
         response = client.get("/embed/views/counts", query_string={"url": urls})
     assert len(response.json["counts"]) == 50
     assert len([q for q in queries if "FROM threads" in q]) == 1
+
+
+def _api(client, thread, **headers):
+    return client.get(
+        "/api/v1/sites/views/comments", query_string={"url": thread.url}, headers=headers
+    )
+
+
+def test_thread_json_is_cached_and_answers_304_until_a_change(client, site) -> None:
+    thread = _thread_with(site, 2)
+    first = _api(client, thread)
+    assert first.status_code == 200 and first.json["count"] == 6
+    etag = first.headers["ETag"]
+    assert _api(client, thread, **{"If-None-Match": etag}).status_code == 304
+    comment = make_comment(thread, "Troisième racine")
+    changed = _api(client, thread, **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.json["count"] == 7
+    set_status(comment, Status.REJECTED)
+    db.session.commit()
+    assert _api(client, thread).json["count"] == 6
+    assert "Troisième racine" not in _api(client, thread).get_data(as_text=True)
+
+
+def test_thread_json_queries_do_not_grow_with_the_thread(client, site) -> None:
+    small = _thread_with(site, 2, replies_each=1, url=f"{ORIGIN}/small")
+    large = _thread_with(site, 20, replies_each=4, url=f"{ORIGIN}/large")
+    db.session.expire_all()
+    with count_queries() as cold_small:
+        assert _api(client, small).status_code == 200
+    with count_queries() as cold_large:
+        assert len(_api(client, large).json["comments"]) == 20
+    with count_queries() as warm_large:
+        assert len(_api(client, large).json["comments"]) == 20
+    assert len(cold_large) == len(cold_small)
+    assert not any("FROM comments" in q for q in warm_large), warm_large
+
+
+def test_api_counts_answer_304_until_a_count_changes(client, site) -> None:
+    thread = _thread_with(site, 1, replies_each=0)
+    path = "/api/v1/sites/views/counts"
+    first = client.get(path, query_string={"url": thread.url})
+    etag = first.headers["ETag"]
+    again = client.get(path, query_string={"url": thread.url}, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    make_comment(thread, "Encore")
+    assert client.get(path, query_string={"url": thread.url}).json["counts"][thread.url] == 2
