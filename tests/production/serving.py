@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import signal
@@ -50,20 +51,39 @@ class Server:
     stderr: Path
 
     def request(
-        self, path: str, *, method: str = "GET", data: bytes | None = None, headers=None
+        self,
+        path: str,
+        *,
+        method: str = "GET",
+        data: bytes | None = None,
+        headers=None,
+        opener: urllib.request.OpenerDirector | None = None,
     ) -> Reply:
         req = urllib.request.Request(
             self.base_url + path, data=data, method=method, headers=headers or {}
         )
+        open_url = opener.open if opener else urllib.request.urlopen
         try:
-            with urllib.request.urlopen(req, timeout=30) as response:
+            with open_url(req, timeout=30) as response:
                 return Reply(response.status, dict(response.headers), response.read())
         except urllib.error.HTTPError as error:
             return Reply(error.code, dict(error.headers), error.read())
 
+    def post_json(self, path: str, body: dict[str, Any]) -> Reply:
+        data = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        return self.request(path, method="POST", data=data, headers=headers)
+
     def access_lines(self) -> list[dict[str, Any]]:
         lines = self.stdout.read_text().splitlines()
         return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def browser() -> urllib.request.OpenerDirector:
+    """An HTTP client that keeps cookies (a moderator's session), like a browser."""
+    return urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
 
 
 def server_env(database_url: str, **settings: str) -> dict[str, str]:
@@ -73,11 +93,8 @@ def server_env(database_url: str, **settings: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith("COMMENTSVC_") and key != "PROMETHEUS_MULTIPROC_DIR"
     }
-    env.update(
-        COMMENTSVC_DATABASE_URL=database_url,
-        COMMENTSVC_SECRET_KEY=TEST_SECRET,
-        **{f"COMMENTSVC_{key}": value for key, value in settings.items()},
-    )
+    env.update(COMMENTSVC_DATABASE_URL=database_url, COMMENTSVC_SECRET_KEY=TEST_SECRET)
+    env.update({f"COMMENTSVC_{key}": value for key, value in settings.items()})
     return env
 
 
