@@ -57,17 +57,32 @@ def seed(thread, n: int) -> None:
 
 
 def plan(statement: str, parameters) -> str:
-    rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    prefix = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
+    rows = db.session.connection().exec_driver_sql(prefix + statement, parameters)
     return "\n".join(str(row[-1]) for row in rows)
+
+
+def check_plan(text: str) -> None:
+    """The page is read along one of the queue's indexes, seeking to the cursor; no sort."""
+    if db.engine.dialect.name == "sqlite":
+        assert "USE TEMP B-TREE FOR ORDER BY" not in text, text
+        assert "INDEX ix_comments_status_" in text, text
+        assert re.search(r"status=\? AND \w+[<>]\?", text), text
+        return
+    assert re.search(r"Index Scan( Backward)? using ix_comments_status_", text), text
+    assert "Sort" not in text, text
+    assert re.search(r"Index Cond: .*status.*(created_at|spam_score|reports_count)", text), text
 
 
 @pytest.fixture
 def big_queue(app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("query plans are checked on SQLite; PostgreSQL runs the same queries")
     site = make_site("grand")
     thread = make_thread(site)
     seed(thread, N)
+    if db.engine.dialect.name == "postgresql":
+        # Fresh statistics, as autovacuum would have after a real day of comments.
+        db.session.connection().exec_driver_sql("ANALYZE comments")
+        db.session.commit()
     return site, thread, make_moderator("m@example.org", sites=[site])
 
 
@@ -82,11 +97,7 @@ def _check_sort(site, moderator, sort: str) -> None:
     listing = [s for s in statements if "FROM comments" in s[0] and "LIMIT" in s[0]]
     assert listing, statements
     for statement, parameters in listing:
-        text = plan(statement, parameters)
-        assert "USE TEMP B-TREE FOR ORDER BY" not in text, text
-        assert "INDEX ix_comments_status_" in text, text
-        # The cursor seeks into the index (a range), rather than scanning from its start.
-        assert re.search(r"status=\? AND \w+[<>]\?", text), text
+        check_plan(plan(statement, parameters))
 
 
 @pytest.mark.slow
