@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from markupsafe import Markup
@@ -85,6 +95,8 @@ def _helpers() -> dict:
         "report_text": labels.report_text,
         "render_comment": lambda source: Markup(render_markdown(source or "")),
         "can_undo": can_undo,
+        # Other teams add admin pages (API tokens, personal data); the menu links what exists.
+        "url_endpoints": current_app.view_functions,
     }
 
 

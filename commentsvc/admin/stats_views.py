@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from commentsvc.admin import charts
 from commentsvc.admin.blueprint import bp
+from commentsvc.admin.labels import action_text
 from commentsvc.moderation import stats
 from commentsvc.moderation.access import visible_sites
 from commentsvc.moderation.errors import ModerationError
@@ -54,6 +55,7 @@ def stats_page():
             _("Decisions per moderator"),
             [name for name, _counts in report.per_moderator],
             {a: [c.get(a, 0) for _n, c in report.per_moderator] for a in actions},
+            {a: action_text(a) for a in actions},
         ),
         "agreement": charts.lines(
             _("Model agreement with moderators, per week"),

@@ -162,3 +162,9 @@ def test_bad_password_changes_are_refused(signed_in, current, new, confirm, stat
     )
     assert response.status_code == status
     assert 'class="error"' in response.get_data(as_text=True)
+
+
+def test_menu_links_the_other_admin_pages(client, admin) -> None:
+    login(client, admin)
+    page = client.get("/admin/queue").get_data(as_text=True)
+    assert 'href="/admin/api-tokens"' in page and 'href="/admin/personal-data"' in page

@@ -333,3 +333,22 @@ def test_undo_of_another_sites_entry_is_403(setup) -> None:
     with pytest.raises(ModerationError) as refused:
         undo.undo(entry.id, moderator=moderator)
     assert refused.value.status == 403
+
+
+def test_decisions_are_the_models_training_labels(setup) -> None:
+    from commentsvc.spam.labels import latest_decisions
+
+    site, _other, moderator = setup
+    thread = make_thread(site)
+    spam, fine, rejected = (make_comment(thread, t, status=Status.PENDING) for t in "abc")
+    actions.decide(spam.id, Decision(Action.NOT_SPAM), moderator=moderator)
+    actions.decide(spam.id, Decision(Action.SPAM), moderator=moderator)  # the latest counts
+    actions.decide(fine.id, Decision(Action.APPROVE), moderator=moderator)
+    actions.decide(rejected.id, Decision(Action.REJECT), moderator=moderator)
+    assert latest_decisions() == {spam.id: 1, fine.id: 0}
+    # An undone decision teaches nothing.
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.comment_id == fine.id, AuditEntry.action == "approve")
+    )
+    undo.undo(entry.id, moderator=moderator)
+    assert latest_decisions() == {spam.id: 1}
