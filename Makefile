@@ -50,8 +50,14 @@ format: venv
 	$(BIN)/ruff check --fix $(LINT_DIRS)
 	$(BIN)/ruff format $(LINT_DIRS)
 
-bench: venv translations
-	$(BIN)/python -m bench
+# The reference server of the benchmark, in a virtual environment of its own; `make bench`
+# runs without it (and says so) when it cannot be installed.
+ISSO_VENV := bench/.isso-venv
+$(ISSO_VENV)/bin/gunicorn:
+	-$(PYTHON) -m venv $(ISSO_VENV) && $(ISSO_VENV)/bin/pip install --quiet 'isso==0.14.*' gunicorn
+
+bench: venv translations $(ISSO_VENV)/bin/gunicorn
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -8,6 +8,7 @@ makes it correct across processes and machines sharing Redis, with no invalidati
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Hashable
@@ -74,7 +75,7 @@ class ThreadView:
     url: str = ""
     limit: int = PAGE_SIZE
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         thread_part = (self.thread.id, self.thread.version) if self.thread else (None, 0)
         parts = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -193,29 +195,74 @@ def render_page(
     )
     keys = {**embed.read_cookie_keys(request), **embed.read_mine(args.get("mine"))}
     own = services.get_own_comments(site, view.url, keys)
-    etag = _page_etag(view) if form is None and message is None and not own else None
+    personal = form is not None or message is not None or bool(own)
+    etag = None if personal else _page_etag(view)
     if etag and caching.is_fresh(etag):
         return _page_headers(caching.not_modified(etag), site, embed.new_nonce(), etag)
+    nonce = embed.new_nonce()
+    if personal or request.cookies.get(embed.COOKIE_AUTHOR):
+        html = _page_html(site, view, lang, nonce, form=form, own=own, keys=keys, message=message)
+    else:
+        html = _shared_page_html(site, view, lang, nonce)
+    return _page_headers(make_response(html, status), site, nonce, etag)
+
+
+def _slot(name: str) -> str:
+    # Unguessable placeholders: no comment text can contain one by chance or on purpose.
+    secret = current_app.config["SECRET_KEY"].encode()
+    return "slot" + hashlib.sha256(secret + b":page-slot:" + name.encode()).hexdigest()[:24]
+
+
+def _shared_page_html(site: Site, view: caching.ThreadView, lang: str, nonce: str) -> str:
+    """The page as every reader without personal data gets it: rendered once per thread
+    version and address, then only the form token and the script nonce are filled in."""
+    token_slot, nonce_slot = _slot("token"), _slot("nonce")
+    page_view = dataclasses.replace(
+        view,
+        kind="iframe_page",
+        extra=(*view.extra, request.query_string, view.header().closed),
+    )
+    html = caching.cached(
+        page_view, lambda: _page_html(site, view, lang, nonce_slot, token=token_slot)
+    )
+    token = issue_form_token(site.name, view.url)
+    return html.replace(token_slot, token).replace(nonce_slot, nonce)
+
+
+def _page_html(
+    site: Site,
+    view: caching.ThreadView,
+    lang: str,
+    nonce: str,
+    *,
+    form: CommentForm | None = None,
+    own: list | None = None,
+    keys: dict[int, str] | None = None,
+    message: str | None = None,
+    token: str | None = None,
+) -> str:
+    args = request.args
     page, fragment = caching.render_thread(view, lambda p: render_thread_fragment(p, lang=lang))
     act, act_id = args.get("act"), _int_arg("c")
     if (act in {"like", "report"} or _int_arg("reply") or form is not None) and not page.comments:
         # The no-JavaScript reply and action forms name a comment of the page: read it.
-        page = services.get_thread_page(site, url, sort=view.sort, cursor=view.cursor)
+        page = services.get_thread_page(site, view.url, sort=view.sort, cursor=view.cursor)
     form = _page_form(site, page, form)
+    if token is not None:
+        form.token.data = token
     parent_id = form.parent()
-    nonce = embed.new_nonce()
     done = DONE_MESSAGES.get(args.get("done", ""))
     if message is None and done is not None:
         message, status_kind = done(), "success"
     else:
         status_kind = "error"
-    html = render_template(
+    return render_template(
         "embed/page.html",
         site=site,
         page=page,
         form=form,
-        own=own,
-        mine_keys=keys,
+        own=own or [],
+        mine_keys=keys or {},
         mine=args.get("mine") or "",
         token=form.token.data,
         reply_to=_find(page.comments, parent_id) if parent_id else None,
@@ -231,7 +278,6 @@ def render_page(
         nonce=nonce,
         page_origin=embed.page_origin(page.url),
     )
-    return _page_headers(make_response(html, status), site, nonce, etag)
 
 
 def _page_etag(view: caching.ThreadView) -> str:

@@ -178,3 +178,24 @@ def test_api_counts_answer_304_until_a_count_changes(client, site) -> None:
     assert again.status_code == 304
     make_comment(thread, "Encore")
     assert client.get(path, query_string={"url": thread.url}).json["counts"][thread.url] == 2
+
+
+def test_the_shared_page_gets_a_fresh_token_and_nonce_each_time(client, site) -> None:
+    thread = _thread_with(site, 2)
+    pages = [_page(client, thread) for _ in range(2)]
+    tokens, nonces = [], []
+    for response in pages:
+        html = response.get_data(as_text=True)
+        assert 'value="slot' not in html and 'nonce="slot' not in html
+        tokens.append(re.findall(r'<input[^>]*name="token"[^>]*value="([^"]+)"', html))
+        nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+        assert f'nonce="{nonce}"' in html
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    assert all(len(set(page_tokens)) == 1 for page_tokens in tokens)
+    # The token filled into the cached page is a real one: the form posts with it.
+    from commentsvc.comments.formtoken import check_form_token
+
+    with client.application.test_request_context():
+        checked = check_form_token(tokens[1][0], site="views", url=thread.url)
+    assert checked.url == thread.url

@@ -1,0 +1,237 @@
+"""commentsvc against two references, in one run: ``python -m bench`` (``make bench``).
+
+wrk against ``commentsvc serve`` (4 gunicorn workers, 127.0.0.1) at concurrency 16 and 64,
+10 s each after a warm-up: the iframe page and the JSON of threads of 10, 100 and 1,000
+comments, a comment posted through the whole pipeline (form token, rules, spam model, write,
+cache invalidation; rate limits off), counts for 50 pages. The same on a 1,000,000-comment
+database and on PostgreSQL + Redis; the moderation queue's first page; RSS per worker. The
+references, under the same gunicorn settings: a minimal Flask app answering 2 KB of JSON, and
+Isso 0.14 seeded with the same threads through its API. Then ``bench.spam_speed``.
+
+Not a test: figures depend on the machine and its load, which is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from bench import report, scenarios, servers, wrk
+from bench.isso_ref import seed_isso
+from bench.seed import Plan, seed
+
+RESULTS = Path(__file__).resolve().parent / "results"
+CONCURRENCY = (16, 64)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10, help="per measured run (10)")
+    parser.add_argument("--warmup", type=float, default=3, help="per warm-up run (3)")
+    parser.add_argument("--quick", action="store_true", help="2 s runs, 100k-comment scale")
+    parser.add_argument("--workdir", default="/tmp/commentsvc-bench", help="databases go here")
+    parser.add_argument("--no-scale", action="store_true", help="skip the 1M-comment database")
+    parser.add_argument("--no-isso", action="store_true", help="skip the Isso reference")
+    parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL + Redis")
+    parser.add_argument("--pg-scale", action="store_true", help="1M comments on PostgreSQL too")
+    parser.add_argument("--no-spam", action="store_true", help="skip bench.spam_speed")
+    parser.add_argument("--render", metavar="RUN.json", help="print the table of a saved run")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432/commentsvc_bench",
+        help="emptied and seeded; created if missing",
+    )
+    parser.add_argument(
+        "--redis", default="redis://127.0.0.1:6379/14", help="its database is flushed first"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.warmup = 2, 1
+    return args
+
+
+def _log(message: str) -> None:
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"[{time.strftime('%H:%M:%S')}] (load {load}) {message}", file=sys.stderr, flush=True)
+
+
+def _measure(
+    name: str, server: servers.Running, rows: list[scenarios.Scenario], args
+) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for row in rows:
+        for connections in CONCURRENCY:
+            figures = wrk.measure(
+                server.base_url + row.path,
+                connections=connections,
+                seconds=args.seconds,
+                warmup=args.warmup,
+                scenario=row.script,
+                env=row.env,
+            )
+            found[f"{row.key} c={connections}"] = figures.as_dict()
+            _log(f"{name}: {row.key} c={connections}: {report.cell(figures.as_dict())}")
+    return found
+
+
+def _commentsvc_config(
+    name: str, database_url: str, plan: Plan, args, redis_url: str | None = None
+) -> tuple[dict, dict, dict]:
+    _log(f"{name}: seeding {plan.comments:,} comments in {plan.threads:,} threads")
+    seeded = seed(database_url, plan, progress=True)
+    _log(f"{name}: seeded in {seeded['seconds']:.0f} s")
+    logs = Path(args.workdir) / "logs" / name.replace(" ", "-")
+    with servers.commentsvc(database_url, logs, redis_url) as server:
+        rows = scenarios.ours(scenarios.form_token(server.base_url))
+        found = _measure(name, server, rows, args)
+        memory = server.memory()
+        queue = scenarios.queue_timing(server.base_url)
+        _log(f"{name}: queue first page ({plan.pending:,} pending): {queue}")
+    return found, memory, {"queue": queue, "seed_seconds": round(seeded["seconds"], 1)}
+
+
+def _prepare_postgres(url: str, redis_url: str) -> None:
+    import psycopg
+    import redis
+
+    base, _, name = url.rpartition("/")
+    plain = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(f"{plain}/postgres", autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if exists.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def _reference(
+    name: str,
+    start: Callable[[], AbstractContextManager[servers.Running]],
+    rows,
+    args,
+    prepare=None,
+) -> tuple[dict, dict]:
+    with start() as server:
+        if prepare is not None:
+            prepare(server)
+        found = _measure(name, server, rows, args)
+        return found, server.memory()
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    scale = Plan(100_000, 1_000, 10_000) if args.quick else Plan(1_000_000, 10_000, 100_000)
+    base = Plan(10_000, 100, 1_000)
+    results: dict[str, dict] = {}
+    memory: dict[str, dict] = {}
+    extra: dict[str, dict] = {}
+    configs: list[tuple[str, str, Plan, str | None]] = [
+        ("SQLite 10k", f"sqlite:///{work / 'bench-10k.sqlite3'}", base, None)
+    ]
+    if not args.no_scale:
+        configs.append(
+            (
+                f"SQLite {scale.comments // 1000}k",
+                f"sqlite:///{work / 'bench-scale.sqlite3'}",
+                scale,
+                None,
+            )
+        )
+    if not args.no_postgres:
+        _prepare_postgres(args.postgres, args.redis)
+        configs.append(("PG+Redis 10k", args.postgres, base, args.redis))
+        if args.pg_scale:
+            configs.append(
+                (f"PG+Redis {scale.comments // 1000}k", args.postgres, scale, args.redis)
+            )
+    for name, url, plan, redis_url in configs:
+        results[name], memory[name], extra[name] = _commentsvc_config(
+            name, url, plan, args, redis_url
+        )
+    logs = work / "logs"
+    results["minimal"], memory["minimal"] = _reference(
+        "minimal", lambda: servers.minimal(logs), scenarios.minimal(), args
+    )
+    why_not = servers.isso_available()
+    if args.no_isso or why_not:
+        _log(f"Isso skipped: {why_not or '--no-isso'}")
+    else:
+        isso_dir = work / "isso"
+        for path in isso_dir.glob("comments.db*"):
+            path.unlink()
+        results["isso"], memory["isso"] = _reference(
+            "isso",
+            lambda: servers.isso(isso_dir, logs),
+            scenarios.isso(),
+            args,
+            prepare=lambda server: seed_isso(server.base_url),
+        )
+    return {
+        "configs": [name for name, *_ in configs],
+        "results": results,
+        "memory": memory,
+        "extra": extra,
+        "seconds": args.seconds,
+        "load_after": os.getloadavg(),
+    }
+
+
+def render(run_data: dict[str, Any]) -> str:
+    configs = run_data["configs"]
+    isso_keys = {row.key: row.isso_key for row in scenarios.ours("-") if row.isso_key is not None}
+    scale = next((c for c in configs if c.startswith("SQLite") and c != configs[0]), None)
+    pg = next((c for c in configs if c.startswith("PG")), None)
+    parts = [
+        f"## commentsvc benchmark ({run_data['seconds']:g} s per run, 4 workers, "
+        f"load average after: {' / '.join(f'{x:.1f}' for x in run_data['load_after'])})",
+        "",
+        "Cells: requests per second · p50 · p99 (errors if any). Ratios use the first column.",
+        "",
+        report.table(run_data["results"], configs, isso_keys),
+        "",
+        "### Memory",
+        "",
+        report.memory_lines(run_data["memory"]),
+        "",
+        "### Moderation queue, first page (sequential requests)",
+        "",
+    ]
+    for name, extra in run_data["extra"].items():
+        parts.append(f"- {name}: {extra['queue']} (seeded in {extra['seed_seconds']} s)")
+    parts += [
+        "",
+        "### Targets (issue 6)",
+        "",
+        *report.targets(run_data["results"], configs[0], scale, pg),
+    ]
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _arguments(argv)
+    if args.render:
+        print(render(json.loads(Path(args.render).read_text())))
+        return
+    _log("starting; other processes share this machine, see the load averages")
+    data = run(args)
+    text = render(data)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"run-{stamp}.json").write_text(json.dumps(data, indent=2))
+    (RESULTS / "latest.md").write_text(text + "\n")
+    print(text)
+    if not args.no_spam and (Path(__file__).parent / "spam_speed.py").exists():
+        print("\n## Spam model (bench.spam_speed)\n", flush=True)
+        subprocess.run([sys.executable, "-m", "bench.spam_speed", "--no-train"], check=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""The servers under test, each a gunicorn master with its workers, started and stopped here."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 4
+BENCH_SECRET = "bench-secret-key-0123456789abcdef"
+ISSO_VENV = ROOT / "bench" / ".isso-venv"
+# The gunicorn settings of `commentsvc serve`, spelled as command-line flags for Isso.
+GUNICORN_FLAGS = [
+    "--preload",
+    "--timeout=30",
+    "--graceful-timeout=20",
+    "--keep-alive=5",
+    "--max-requests=10000",
+    "--max-requests-jitter=1000",
+    "--worker-tmp-dir=/dev/shm",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Running:
+    name: str
+    process: subprocess.Popen
+    base_url: str
+    log: Path
+
+    def worker_pids(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+    def memory(self) -> dict[str, float]:
+        """Mean resident and proportional set size per worker, in MB."""
+        rss, pss = [], []
+        for pid in self.worker_pids():
+            rss.append(_status_kb(pid, "VmRSS") / 1024)
+            pss.append(_rollup_kb(pid, "Pss") / 1024)
+        if not rss:
+            return {"rss_mb": 0.0, "pss_mb": 0.0}
+        return {"rss_mb": sum(rss) / len(rss), "pss_mb": sum(pss) / len(pss)}
+
+
+def _status_kb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return float(line.split()[1])
+    return 0.0
+
+
+def _rollup_kb(pid: int, field: str) -> float:
+    path = Path(f"/proc/{pid}/smaps_rollup")
+    if not path.exists():
+        return 0.0
+    for line in path.read_text().splitlines():
+        if line.startswith(field + ":"):
+            return float(line.split()[1])
+    return 0.0
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status < 500
+    except urllib.error.HTTPError as error:
+        return error.code < 500
+    except OSError:
+        return False
+
+
+def _wait(running: Running, probe: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if running.process.poll() is not None:
+            raise RuntimeError(f"{running.name} exited: {running.log.read_text()[-1500:]}")
+        if _answers(running.base_url + probe) and len(running.worker_pids()) >= WORKERS:
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"{running.name} did not start: {running.log.read_text()[-1500:]}")
+
+
+@contextmanager
+def _started(name: str, command: list[str], env: dict[str, str], port: int, probe: str, logs: Path):
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    running = Running(name, process, f"http://127.0.0.1:{port}", log)
+    try:
+        _wait(running, probe)
+        yield running
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def commentsvc_env(database_url: str, redis_url: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTSVC_")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.update(
+        COMMENTSVC_DATABASE_URL=database_url,
+        COMMENTSVC_SECRET_KEY=BENCH_SECRET,
+        COMMENTSVC_RATELIMIT_ENABLED="false",
+    )
+    if redis_url:
+        env["COMMENTSVC_REDIS_URL"] = redis_url
+    return env
+
+
+@contextmanager
+def commentsvc(database_url: str, logs: Path, redis_url: str | None = None) -> Iterator[Running]:
+    """``commentsvc serve`` with 4 workers (its access log goes to the log file, as it would)."""
+    port = free_port()
+    command = [sys.executable, "-m", "commentsvc", "serve", "--port", str(port)]
+    command += ["--workers", str(WORKERS)]
+    env = commentsvc_env(database_url, redis_url)
+    with _started("commentsvc", command, env, port, "/readyz", logs) as running:
+        yield running
+
+
+@contextmanager
+def minimal(logs: Path) -> Iterator[Running]:
+    port = free_port()
+    command = [sys.executable, "-m", "bench.minimal_app", "--port", str(port)]
+    command += ["--workers", str(WORKERS)]
+    with _started("minimal", command, dict(os.environ), port, "/", logs) as running:
+        yield running
+
+
+def isso_available() -> str | None:
+    """Why Isso cannot run, or None."""
+    if not (ISSO_VENV / "bin" / "gunicorn").exists():
+        return f"no Isso virtual environment at {ISSO_VENV} (make bench-isso)"
+    return None
+
+
+@contextmanager
+def isso(workdir: Path, logs: Path) -> Iterator[Running]:
+    """Isso 0.14 under gunicorn with the same settings; moderation and rate limits off."""
+    port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "isso.cfg"
+    config.write_text(
+        "[general]\n"
+        f"dbpath = {workdir / 'comments.db'}\n"
+        "host = https://bench.example.org/\n"
+        "[moderation]\nenabled = false\n"
+        "[guard]\nenabled = false\n"
+        f"[server]\nlisten = http://127.0.0.1:{port}/\n"
+    )
+    command = [str(ISSO_VENV / "bin" / "gunicorn"), f"--workers={WORKERS}", *GUNICORN_FLAGS]
+    command += [f"--bind=127.0.0.1:{port}", "isso.run:application"]
+    env = {**os.environ, "ISSO_SETTINGS": str(config)}
+    with _started("isso", command, env, port, "/?uri=/t10", logs) as running:
+        yield running
