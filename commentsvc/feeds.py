@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy import select
 
+from commentsvc.comments.urls import canonical_url
 from commentsvc.extensions import db
 from commentsvc.models import Comment, Site, Status, Thread
 from commentsvc.sites import get_site
@@ -34,6 +35,8 @@ def latest_published(site: Site, thread: Thread | None, *, limit: int = FEED_SIZ
 
 
 def _find_thread(site: Site, url: str) -> Thread | None:
+    """The thread of a page however it is linked (tracking parameters, fragment…)."""
+    url = canonical_url(url) or url
     return db.session.scalar(select(Thread).where(Thread.site_id == site.id, Thread.url == url))
 
 

@@ -96,7 +96,7 @@ def _call(service, *args, **kwargs):
     summary="One page of a page's thread",
     tag=TAG,
     query=ThreadQuery,
-    responses={200: ThreadPage},
+    responses={200: ThreadPage, 304: None},
     errors=(400, 403, 404, 422),
 )
 def thread(site: str, query: ThreadQuery) -> Response:

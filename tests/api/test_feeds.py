@@ -20,7 +20,9 @@ def test_thread_feed_lists_only_published_comments(client, db) -> None:
     make_comment(thread, "En attente", status=Status.PENDING)
     make_comment(thread, "Spam", status=Status.SPAM)
     make_comment(make_thread(site, "https://s.example/b"), "Ailleurs")
-    response = client.get("/sites/s/feed.atom", query_string={"url": "https://s.example/a"})
+    response = client.get(
+        "/sites/s/feed.atom", query_string={"url": "https://s.example/a?utm_source=x#c1"}
+    )
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
     root, found = entries(response)

@@ -219,3 +219,20 @@ def test_api_posts_share_the_rate_limit_and_get_a_429_problem(client, site, db) 
     # The limiter speaks the site's language (French here).
     assert "trop vite" in statuses[2].json["detail"]
     assert comment_count(db) == 2
+
+
+def test_thread_json_has_an_etag_and_answers_304_until_the_thread_changes(client, site, db):
+    thread = make_thread(site, PAGE)
+    make_comment(thread, "Premier")
+    url = "/api/v1/sites/lebigdata/comments"
+    first = client.get(url, query_string={"url": PAGE})
+    etag = first.headers["ETag"]
+    again = client.get(url, query_string={"url": PAGE}, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    post(client, {**NEW, "body": "Deuxième"})
+    changed = client.get(url, query_string={"url": PAGE}, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert [c["body_html"] for c in changed.json["comments"]] == [
+        "<p>Premier</p>",
+        "<p>Deuxième</p>",
+    ]

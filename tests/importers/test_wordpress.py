@@ -122,3 +122,10 @@ def test_thread_read_through_the_api_after_import(runner, client, site, db) -> N
     assert page["count"] == 3
     assert page["comments"][0]["author"] == "Hélène Dupré"
     assert page["comments"][0]["replies"][0]["author"] == "Marc"
+
+
+def test_progress_bar_on_request(runner, site, db) -> None:
+    result = run(runner, WXR, "--progress")
+    assert result.exit_code == 0, result.output
+    assert "wordpress wordpress.xml" in result.stderr
+    assert "imported 7 comments" in result.stdout
