@@ -7,15 +7,16 @@ The HTML form views and the JSON API call these same functions. Every refusal is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from commentsvc.comments import validation as v
 from commentsvc.comments.errors import CommentError
+from commentsvc.comments.inputs import CommentEdit, NewComment, PostedComment, Reader
+from commentsvc.comments.own import OwnComment, get_own_comments
+from commentsvc.comments.reactions import like_comment, report_comment
 from commentsvc.comments.reading import (
     ThreadComment,
     ThreadPage,
@@ -33,11 +34,10 @@ from commentsvc.identity import (
     edit_key_matches,
     hash_edit_key,
     hash_ip,
-    hash_reader_key,
     new_edit_key,
 )
 from commentsvc.markup import render_markdown
-from commentsvc.models import Comment, Like, Report, ReportReason, Site, Status, Thread, utcnow
+from commentsvc.models import Comment, Site, Status, Thread, utcnow
 from commentsvc.moderation.pipeline import Candidate, Refused, moderate
 from commentsvc.notifications import events as notify
 from commentsvc.spam.base import CommentText, SpamModel
@@ -62,48 +62,6 @@ __all__ = [
     "resolve_page_url",
     "thread_is_closed",
 ]
-
-
-@dataclass(frozen=True)
-class Reader:
-    """Who is acting, as far as an anonymous reader can be told apart (hashed at once)."""
-
-    ip: str | None = None
-    user_agent: str = ""
-    # Random key kept in the reader's browser (likes, reports); None without storage.
-    browser_key: str | None = None
-    # From the signed form token (HTML form only): how long the form took, and the honeypot.
-    seconds_to_fill: float | None = None
-    honeypot: str = ""
-
-
-@dataclass(frozen=True)
-class NewComment:
-    url: str
-    body: str
-    author: str = ""
-    email: str = ""
-    website: str = ""
-    title: str = ""
-    parent_id: int | None = None
-    notify_replies: bool = False
-
-
-@dataclass(frozen=True)
-class CommentEdit:
-    body: str
-    edit_key: str
-
-
-@dataclass(frozen=True)
-class PostedComment:
-    comment: Comment
-    # Shown once to the author's browser; only its hash is stored.
-    edit_key: str
-
-    @property
-    def published(self) -> bool:
-        return self.comment.status == Status.PUBLISHED
 
 
 def _clean_new_comment(site: Site, new: NewComment) -> NewComment:
@@ -322,145 +280,3 @@ def delete_comment(comment_id: int, *, edit_key: str, site: Site | None = None) 
         comment.author_website = None
         set_status(comment, Status.DELETED)
     return comment
-
-
-def _published_comment(comment_id: int, site: Site | None) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if (
-        comment is None
-        or comment.status != Status.PUBLISHED
-        or (site is not None and comment.thread.site_id != site.id)
-    ):
-        raise CommentError(404, _("This comment does not exist."), code="not_found")
-    return comment
-
-
-def _reader_keys(reader: Reader) -> tuple[str, str | None]:
-    """(stable key of this reader, hashed IP): the browser key if any, else the IP."""
-    ip_hash = hash_ip(reader.ip)
-    if reader.browser_key:
-        return hash_reader_key(reader.browser_key), ip_hash
-    if ip_hash:
-        return "ip:" + ip_hash[:61], ip_hash
-    raise CommentError(400, _("Your browser could not be recognised."), code="no_reader")
-
-
-def like_comment(comment_id: int, *, reader: Reader, site: Site | None = None) -> int:
-    """One like per reader (browser key, and hashed IP); returns the new like count."""
-    comment = _published_comment(comment_id, site)
-    voter_key, ip_hash = _reader_keys(reader)
-    same_reader = select(func.count(Like.id)).where(
-        Like.comment_id == comment.id,
-        or_(Like.voter_key == voter_key, (Like.ip_hash == ip_hash) if ip_hash else false()),
-    )
-    already = _("You already like this comment.")
-    with write_transaction() as session:
-        if session.scalar(same_reader):
-            raise CommentError(409, already, code="already_liked")
-        session.add(Like(comment_id=comment.id, voter_key=voter_key, ip_hash=ip_hash))
-        try:
-            session.flush()
-        except IntegrityError as exc:
-            raise CommentError(409, already, code="already_liked") from exc
-        session.execute(
-            update(Comment)
-            .where(Comment.id == comment.id)
-            .values(likes_count=Comment.likes_count + 1)
-        )
-        bump_thread(comment.thread_id)
-    db.session.refresh(comment)
-    return comment.likes_count
-
-
-def report_comment(
-    comment_id: int,
-    *,
-    reason: str,
-    reader: Reader,
-    detail: str = "",
-    site: Site | None = None,
-) -> Report:
-    """Store a report for moderators; at the site's threshold the comment goes back to review."""
-    if reason not in set(ReportReason):
-        message = _("Please choose why you report this comment.")
-        raise CommentError(422, message, field="reason", code="reason")
-    if v.has_forbidden_characters(detail or ""):
-        raise CommentError(400, _("The text contains invalid characters."), field="detail")
-    detail = v.clean_line(detail)
-    if len(detail) > v.MAX_REPORT_DETAIL:
-        message = _("At most %(n)d characters, please.", n=v.MAX_REPORT_DETAIL)
-        raise CommentError(422, message, field="detail", code="too_long")
-    comment = _published_comment(comment_id, site)
-    reporter_key, ip_hash = _reader_keys(reader)
-    with write_transaction() as session:
-        duplicate = session.scalar(
-            select(Report.id).where(
-                Report.comment_id == comment.id, Report.reporter_key == reporter_key
-            )
-        )
-        if duplicate is not None:
-            message = _("You have already reported this comment.")
-            raise CommentError(409, message, code="already_reported")
-        report = Report(
-            comment_id=comment.id,
-            reason=reason,
-            detail=detail,
-            reporter_key=reporter_key,
-            ip_hash=ip_hash,
-        )
-        session.add(report)
-        session.flush()
-        comment.reports_count = (comment.reports_count or 0) + 1
-        # Reports a moderator already dealt with do not count again.
-        open_reports = session.scalar(
-            select(func.count(Report.id)).where(
-                Report.comment_id == comment.id, Report.resolved.is_(False)
-            )
-        )
-        threshold = comment.thread.site.report_threshold
-        if threshold and open_reports >= threshold:
-            set_status(comment, Status.PENDING)
-        notify.comment_reported(comment, report)
-    return report
-
-
-@dataclass(frozen=True)
-class OwnComment:
-    """A reader's own comment, as only its author (holder of the edit key) sees it."""
-
-    view: ThreadComment
-    pending: bool
-    body_source: str
-    editable_until: datetime | None
-
-
-def get_own_comments(site: Site, url: str, keys: dict[int, str]) -> list[OwnComment]:
-    """The reader's comments on this page among ``keys`` (id -> edit key), in one query."""
-    if not keys:
-        return []
-    rows = db.session.scalars(
-        select(Comment)
-        .join(Thread, Thread.id == Comment.thread_id)
-        .where(
-            Comment.id.in_(list(keys)[:50]),
-            Thread.site_id == site.id,
-            Thread.url == url,
-            Comment.status.in_([Status.PUBLISHED, Status.PENDING]),
-        )
-        .order_by(Comment.created_at)
-    )
-    now = utcnow()
-    own = []
-    for comment in rows:
-        if not edit_key_matches(keys.get(comment.id), comment.edit_key_hash):
-            continue
-        until = comment.created_at + timedelta(seconds=site.edit_window_seconds)
-        own.append(
-            OwnComment(
-                view=ThreadComment.of(comment),
-                pending=comment.status == Status.PENDING,
-                body_source=comment.body_source,
-                editable_until=until if until > now else None,
-            )
-        )
-    return own
