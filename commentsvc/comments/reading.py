@@ -13,9 +13,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from commentsvc.comments.errors import CommentError
@@ -159,41 +160,52 @@ def _page_order(sort: str, cursor: str | None) -> tuple[list, list]:
     return [or_(after(key), and_(column == key, id_after))], order
 
 
+# Built once: a fresh alias per request would defeat SQLAlchemy's statement cache.
+_REPLY = aliased(Comment, name="reply")
+
+
 def _fetch_roots(thread: Thread, sort: str, cursor: str | None, limit: int) -> list[Comment]:
-    reply = aliased(Comment)
+    """One page of top-level comments: published ones, and deleted ones that keep replies.
+
+    Each kind is its own index range scan with a LIMIT (a single ``status IN (…)`` would make
+    the database sort every top-level comment of the thread); the union is at most twice a page.
+    """
+    reply = _REPLY
     has_published_reply = exists(
         select(reply.id).where(reply.root_id == Comment.id, reply.status == Status.PUBLISHED)
     )
     conditions, order = _page_order(sort, cursor)
+
+    def top_level(*where: Any) -> Any:
+        query = select(Comment.id).where(
+            Comment.thread_id == thread.id, Comment.parent_id.is_(None), *where, *conditions
+        )
+        return query.order_by(*order).limit(limit + 1).subquery().select()
+
+    page_ids = union_all(
+        top_level(Comment.status == Status.PUBLISHED),
+        top_level(Comment.status == Status.DELETED, has_published_reply),
+    ).subquery()
     query = (
         select(Comment)
-        .where(
-            Comment.thread_id == thread.id,
-            Comment.status.in_(SHOWN),
-            Comment.parent_id.is_(None),
-            or_(Comment.status == Status.PUBLISHED, has_published_reply),
-            *conditions,
-        )
+        .where(Comment.id.in_(select(page_ids.c.id)))
         .order_by(*order)
         .limit(limit + 1)
     )
     return list(db.session.scalars(query))
 
 
-def _fetch_replies(thread: Thread, root_ids: list[int]) -> list[Comment]:
+def _fetch_replies(root_ids: list[int]) -> list[Comment]:
     if not root_ids:
         return []
+    # Only root_id in the WHERE clause: with a status condition the database may pick a
+    # status index and read every comment of every thread. Other statuses are dropped here.
     query = (
         select(Comment)
-        .where(
-            Comment.thread_id == thread.id,
-            Comment.root_id.in_(root_ids),
-            Comment.parent_id.is_not(None),
-            Comment.status.in_(SHOWN),
-        )
+        .where(Comment.root_id.in_(root_ids), Comment.parent_id.is_not(None))
         .order_by(Comment.created_at, Comment.id)
     )
-    return list(db.session.scalars(query))
+    return [c for c in db.session.scalars(query) if c.status in SHOWN]
 
 
 def _visible(replies: list[Comment]) -> list[Comment]:
@@ -250,7 +262,7 @@ def get_thread_page(
     roots = _fetch_roots(thread, sort, cursor, limit)
     next_cursor = encode_cursor(sort, roots[limit - 1]) if len(roots) > limit else None
     roots = roots[:limit]
-    replies = _fetch_replies(thread, [c.id for c in roots])
+    replies = _fetch_replies([c.id for c in roots])
     comments = build_tree(roots, replies, site.max_depth)
     closed = thread_is_closed(site, thread)
     return ThreadPage(
