@@ -44,6 +44,8 @@ def train_command(
     data: tuple[str, ...], out: str | None, no_db: bool, seed: int, quick: bool
 ) -> None:
     """Train a new version; it becomes current only if not worse than the current one."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from commentsvc.spam.data import DataError
     from commentsvc.spam.pipeline import CANDIDATES, DEFAULT_CONFIG
     from commentsvc.spam.service import train_new_version
@@ -59,6 +61,12 @@ def train_command(
         )
     except DataError as exc:
         _fail(str(exc))
+    except SQLAlchemyError as exc:
+        first_line = str(exc).splitlines()[0][:200]
+        _fail(
+            f"cannot read moderators' decisions ({first_line}); "
+            "run `commentsvc db upgrade` or pass --no-db"
+        )
     for name, figures in outcome.figures.items():
         click.echo(
             f"{name}: held-out F1 {figures['f1']:.4f}, precision {figures['precision']:.4f}, "

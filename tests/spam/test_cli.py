@@ -107,3 +107,16 @@ def test_train_quick_writes_a_new_version_beside_the_old(runner, app, tmp_path):
     assert len(versions) == len(list(REPO_MODELS.glob("v*"))) + 1
     # A model trained on 240 comments must not replace the shipped one unless not worse.
     assert ("made current" in result.output) == (current_version(model_dir) != before)
+
+
+def test_train_without_a_database_schema_says_what_to_do(tmp_path):
+    from commentsvc import create_app
+    from tests.conftest import base_config
+
+    empty = create_app(
+        base_config(f"sqlite:///{tmp_path / 'empty.sqlite3'}", MODEL_DIR=str(tmp_path / "m"))
+    )
+    result = empty.test_cli_runner().invoke(args=["model", "train", "--quick"])
+    assert result.exit_code == 1
+    assert "cannot read moderators' decisions" in result.output
+    assert "--no-db" in result.output
