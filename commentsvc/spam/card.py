@@ -78,11 +78,10 @@ def _row(name: str, figures: dict[str, Any]) -> str:
     )
 
 
-def render_markdown(card: dict[str, Any]) -> str:
-    """The card for people: same facts as the JSON."""
+def _header(card: dict[str, Any]) -> list[str]:
     cv = card["grouped_cv"]
     th = card["thresholds"]
-    lines = [
+    return [
         f"# Spam model {card.get('version', '?')}",
         "",
         f"Created {card['created_at']} with scikit-learn {card.get('sklearn_version', '?')}, "
@@ -105,7 +104,12 @@ def render_markdown(card: dict[str, Any]) -> str:
         "",
         f"`hold` {th['hold']:.3f} (at most 5 % of legitimate comments held), "
         f"`spam` {th['spam']:.3f} (precision ≥ 0.98 on the out-of-fold scores).",
-        "",
+    ]
+
+
+def _cv_section(card: dict[str, Any]) -> list[str]:
+    cv = card["grouped_cv"]
+    lines = [
         f"## Grouped cross-validation ({cv['scheme']})",
         "",
         "Each row: a model trained without that file, scored on it. Calibrated probabilities.",
@@ -128,8 +132,11 @@ def render_markdown(card: dict[str, Any]) -> str:
     for name, check in card["targets"].items():
         verdict = "yes" if check["met"] else f"**no**, short by {check['short_by']}"
         lines.append(f"| {name} | {check['value']} | {check['target']} | {verdict} |")
-    lines += [
-        "",
+    return lines
+
+
+def _comparison_section(cv: dict[str, Any]) -> list[str]:
+    lines = [
         "## Configurations and baselines (same folds, mean F1 over held-out files)",
         "",
         "| model | mean F1 | worst file F1 | mean ROC-AUC |",
@@ -146,21 +153,40 @@ def render_markdown(card: dict[str, Any]) -> str:
             f"| baseline: {name} (chosen model ahead by {margin:+.4f}) | {row['mean_f1']:.4f} "
             f"| {row['min_f1']:.4f} | {row['mean_roc_auc']:.4f} |"
         )
+    return lines
+
+
+def _extras(card: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
     if card.get("priors"):
         lines += [
-            "",
             "## Priors",
             "",
             "Facts the training data never shows get a fixed weight (log-odds) until moderators' "
             "decisions hold enough examples: "
             + ", ".join(f"`{k}` {v:+.1f}" for k, v in card["priors"].items())
             + ".",
+            "",
         ]
     if card.get("held_out"):
-        lines += ["", "## Held-out evaluation at promotion", ""]
-        lines.append("| model | n | precision | recall | F1 | ham FPR | ROC-AUC |")
-        lines.append("|---|---|---|---|---|---|---|")
+        lines += [
+            "## Held-out evaluation at promotion",
+            "",
+            "| model | n | precision | recall | F1 | ham FPR | ROC-AUC |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for name, figures in card["held_out"].get("figures", {}).items():
             lines.append(_row(name, figures))
         lines += ["", card["held_out"].get("decision", "")]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def render_markdown(card: dict[str, Any]) -> str:
+    """The card for people: same facts as the JSON."""
+    sections = [
+        _header(card),
+        _cv_section(card),
+        _comparison_section(card["grouped_cv"]),
+        _extras(card),
+    ]
+    return "\n\n".join("\n".join(section).strip("\n") for section in sections if section) + "\n"

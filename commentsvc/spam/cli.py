@@ -81,44 +81,29 @@ def train_command(
 @with_appcontext
 def evaluate_command(paths: tuple[str, ...], as_json: bool) -> None:
     """Evaluate the current model on CSV files (spam is the positive class)."""
-    from commentsvc.spam.data import DataError, load_csvs
-    from commentsvc.spam.service import evaluate
-    from commentsvc.spam.store import ModelError, load_current, read_card
+    from commentsvc.spam.data import DataError
+    from commentsvc.spam.service import evaluate_files
+    from commentsvc.spam.store import ModelError
 
-    model_dir = _model_dir()
     try:
-        model = load_current(model_dir)
-        dataset = load_csvs(paths)
+        figures = evaluate_files(_model_dir(), paths)
     except (ModelError, DataError) as exc:
         _fail(str(exc))
-    figures = evaluate(model, dataset)
-    card = read_card(model_dir / model.version)
-    seen = card["data"]["files"]
-    trained_on = sorted(n for n, sha in dataset.sources.items() if seen.get(n) == sha)
-    figures["trained_on"] = trained_on
-    cv = card["grouped_cv"]
-    figures["grouped_cv"] = {
-        "scheme": cv["scheme"],
-        "pooled_at_spam": cv["pooled_at_spam"],
-        "per_file_at_spam": {f["held_out"]: f["at_spam"] for f in cv["folds"]},
-        "targets": card["targets"],
-        "margin_over_baselines": cv["margin_over_baselines"],
-    }
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False))
         return
-    if trained_on:
+    if figures["trained_on"]:
         click.echo(
-            f"note: the model was trained on {', '.join(trained_on)}; "
+            f"note: the model was trained on {', '.join(figures['trained_on'])}; "
             "these figures are not held-out (see the grouped CV below)"
         )
     click.echo(
-        f"model {model.version} on {figures['n']} comments ({figures['spam']} spam), "
+        f"model {figures['model_version']} on {figures['n']} comments ({figures['spam']} spam), "
         f"spam threshold {figures['threshold']}"
     )
     for key in ("accuracy", "precision", "recall", "f1", "false_positive_rate", "roc_auc"):
         click.echo(f"  {key:20} {figures[key]}")
-    click.echo(f"grouped CV ({cv['scheme']}), at the spam threshold:")
+    click.echo(f"grouped CV ({figures['grouped_cv']['scheme']}), at the spam threshold:")
     for name, row in figures["grouped_cv"]["per_file_at_spam"].items():
         click.echo(
             f"  {name:28} F1 {row['f1']:.4f}  precision {row['precision']:.4f}  "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +119,7 @@ def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
     if isinstance(comment, dict):
         comment = CommentText(**comment)
     full = clean_full(comment.body or "")
-    body = cut(full)
+    body = unicodedata.normalize("NFKC", cut(full))
     author = clean(comment.author or "", limit=MAX_NAME_CHARS)
     website = clean(comment.website or "", limit=MAX_NAME_CHARS).strip()
     domains = tuple(domain for domain in map(domain_of, find_urls(body)) if domain)

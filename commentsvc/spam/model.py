@@ -9,10 +9,9 @@ that this equals ``pipeline.predict_proba``.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,17 +23,13 @@ from commentsvc.spam.explain import Contributions, reasons_from
 from commentsvc.spam.features import META_FEATURES, Prepared, prepare
 
 
-def hashed_index(n_features: int) -> Callable[[str], int]:
-    """The column sklearn's HashingVectorizer gives a token (same murmurhash, same modulo)."""
-
-    @lru_cache(maxsize=200_000)
-    def index(token: str) -> int:
-        h = murmurhash3_32(token, seed=0)
-        if h == -2147483648:
-            return (2147483647 - (n_features - 1)) % n_features
-        return abs(h) % n_features
-
-    return index
+def hashed_columns(tokens: Sequence[str], n_features: int) -> np.ndarray:
+    """The columns sklearn's HashingVectorizer gives these tokens (same murmurhash, same modulo;
+    its special case for −2³¹ is the same number modulo ``n_features``)."""
+    hashes = np.fromiter(
+        (murmurhash3_32(token, seed=0) for token in tokens), dtype=np.int64, count=len(tokens)
+    )
+    return np.abs(hashes) % n_features
 
 
 @dataclass
@@ -46,25 +41,19 @@ class _Block:
     idf: np.ndarray
     sublinear: bool
     analyzer: Callable[[str], list[str]]
-    index: Callable[[str], int] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.index = hashed_index(self.n_features)
+    def columns(self, tokens: Sequence[str]) -> np.ndarray:
+        return hashed_columns(tokens, self.n_features)
 
-    def weights(self, counts: dict[int, float], coef: np.ndarray) -> dict[int, float]:
-        """Column → contribution to the decision, for a document's column counts."""
-        if not counts:
-            return {}
-        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    def contributions(self, columns: np.ndarray, tf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+        """Per distinct column: coefficient × L2-normalised (sublinear) TF-IDF value."""
         if self.sublinear:
             tf = np.log(tf) + 1.0
         values = tf * self.idf[columns]
         norm = math.sqrt(float(values @ values))
         if norm == 0.0:
-            return {}
-        contributions = coef[self.offset + columns] * (values / norm)
-        return dict(zip(columns.tolist(), contributions.tolist(), strict=True))
+            return np.zeros(len(columns))
+        return coef[self.offset + columns] * (values / norm)
 
 
 def _block(union: Any, name: str, offset: int) -> _Block | None:
@@ -131,21 +120,16 @@ class LinearSpamModel:
         return decision, contributions
 
     def _word_contributions(self, text: str) -> dict[str, float]:
+        """Word and word-pair contributions (tokens sharing a hashed column share its weight)."""
         block = self._words
         tokens = Counter(block.analyzer(text))
-        by_column: dict[int, float] = defaultdict(float)
-        owners: dict[int, list[str]] = defaultdict(list)
-        for token, count in tokens.items():
-            column = block.index(token)
-            by_column[column] += count
-            owners[column].append(token)
-        weights = block.weights(by_column, self._coef)
-        shares: dict[str, float] = {}
-        for column, weight in weights.items():
-            total = by_column[column]
-            for token in owners[column]:
-                shares[token] = weight * tokens[token] / total
-        return shares
+        if not tokens:
+            return {}
+        counts = np.fromiter(tokens.values(), dtype=np.float64, count=len(tokens))
+        distinct, position = np.unique(block.columns(list(tokens)), return_inverse=True)
+        totals = np.bincount(position, weights=counts, minlength=len(distinct))
+        per_unit = block.contributions(distinct, totals, self._coef) / totals
+        return dict(zip(tokens, (per_unit[position] * counts).tolist(), strict=True))
 
     def _char_contributions(self, text: str) -> dict[str, float]:
         """Char n-gram contributions, each shared out among the words that contain it."""
@@ -153,19 +137,22 @@ class LinearSpamModel:
         if block is None:
             return {}
         words = Counter(text.split())
-        by_column: dict[int, float] = defaultdict(float)
-        grams_of: dict[str, list[int]] = {}
-        for word, count in words.items():
-            columns = [block.index(gram) for gram in block.analyzer(word)]
-            grams_of[word] = columns
-            for column in columns:
-                by_column[column] += count
-        weights = block.weights(by_column, self._coef)
-        per_unit = {column: weights.get(column, 0.0) / total for column, total in by_column.items()}
-        return {
-            word: count * sum(per_unit[column] for column in grams_of[word])
-            for word, count in words.items()
-        }
+        if not words:
+            return {}
+        grams: list[str] = []
+        lengths: list[int] = []
+        for word in words:
+            ngrams = block.analyzer(word)
+            grams.extend(ngrams)
+            lengths.append(len(ngrams))
+        occurrences = np.fromiter(words.values(), dtype=np.float64, count=len(words))
+        owner = np.repeat(np.arange(len(words)), lengths)
+        distinct, position = np.unique(block.columns(grams), return_inverse=True)
+        # A column's count in the document: the sum over the words holding it.
+        totals = np.bincount(position, weights=occurrences[owner], minlength=len(distinct))
+        per_unit = block.contributions(distinct, totals, self._coef) / totals
+        shares = np.bincount(owner, weights=per_unit[position], minlength=len(words))
+        return dict(zip(words, (shares * occurrences).tolist(), strict=True))
 
     def probability_of(self, decision: float) -> float:
         return 1.0 / (1.0 + math.exp(max(min(self._a * decision + self._b, 700.0), -700.0)))

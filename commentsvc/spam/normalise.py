@@ -73,14 +73,18 @@ def strip_invisible(text: str) -> str:
 
 
 def clean_full(text: str) -> str:
-    """Raw comment → readable plain text: entities decoded, tags dropped, invisible removed."""
+    """Raw comment → plain text: entities decoded, tags dropped, invisible characters removed.
+
+    Unicode normalisation (NFKC) is left to ``clean``, after the cut: it is the costly step on
+    exotic input.
+    """
     if len(text) > READ_CHARS:
         text = text[: READ_CHARS - 1000] + "\n" + text[-1000:]
     text = html.unescape(text)
     # Keep the link targets of <a href="..."> before dropping the tags.
     text = re.sub(r"<a\s[^>]{0,500}?href=\"([^\"]{0,500})\"[^>]{0,500}>", r" \1 ", text, flags=re.I)
     text = _TAGS_RE.sub(" ", text)
-    return unicodedata.normalize("NFKC", strip_invisible(text))
+    return strip_invisible(text)
 
 
 def cut(text: str, limit: int = MAX_CHARS) -> str:
@@ -92,8 +96,8 @@ def cut(text: str, limit: int = MAX_CHARS) -> str:
 
 
 def clean(text: str, *, limit: int = MAX_CHARS) -> str:
-    """``clean_full`` then ``cut``."""
-    return cut(clean_full(text), limit)
+    """``clean_full``, ``cut``, then NFKC (full-width and styled letters become plain ones)."""
+    return unicodedata.normalize("NFKC", cut(clean_full(text), limit))
 
 
 def find_urls(text: str) -> list[str]:

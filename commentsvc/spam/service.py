@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from commentsvc.spam.base import CommentText
 from commentsvc.spam.card import build_card
 from commentsvc.spam.data import FRENCH_FILE, Dataset, bundled_files, load_csv, load_csvs
 from commentsvc.spam.metrics import binary_metrics
@@ -16,7 +15,6 @@ from commentsvc.spam.model import LinearSpamModel
 from commentsvc.spam.pipeline import CANDIDATES, DEFAULT_CONFIG, ModelConfig
 from commentsvc.spam.store import (
     ModelError,
-    current_version,
     load,
     load_current,
     next_version,
@@ -63,6 +61,26 @@ def evaluate(model: LinearSpamModel, dataset: Dataset) -> dict[str, Any]:
     return figures
 
 
+def evaluate_files(model_dir: Path, paths: Sequence[str | Path]) -> dict[str, Any]:
+    """``model evaluate``: the current model on CSV files, with its card's grouped-CV figures."""
+    model = load_current(model_dir)
+    dataset = load_csvs(paths)
+    figures = evaluate(model, dataset)
+    card = read_card(model_dir / model.version)
+    seen = card["data"]["files"]
+    # Figures on files the model trained on are not held-out: say so.
+    figures["trained_on"] = sorted(n for n, sha in dataset.sources.items() if seen.get(n) == sha)
+    cv = card["grouped_cv"]
+    figures["grouped_cv"] = {
+        "scheme": cv["scheme"],
+        "pooled_at_spam": cv["pooled_at_spam"],
+        "per_file_at_spam": {fold["held_out"]: fold["at_spam"] for fold in cv["folds"]},
+        "targets": card["targets"],
+        "margin_over_baselines": cv["margin_over_baselines"],
+    }
+    return figures
+
+
 def held_out_data(moderators_held_out: Dataset) -> Dataset:
     """The data no version trains on: the French set plus one moderator decision in five."""
     return load_csv(FRENCH_FILE).plus(moderators_held_out)
@@ -105,14 +123,18 @@ def train_new_version(
         )
         dataset = dataset.plus(moderators_train)
     result = train(dataset, seed=seed, candidates=candidates, progress=progress)
-    card = build_card(result, dataset, seed=seed)
     model_dir.mkdir(parents=True, exist_ok=True)
     version = next_version(model_dir, datetime.now(UTC).strftime("%Y%m%d"))
-    folder = save(result.pipeline, card, model_dir, version)
-    new_model = load(folder)
+    folder = save(result.pipeline, build_card(result, dataset, seed=seed), model_dir, version)
     held_out = held_out_data(moderators_held_out)
     progress(f"comparing with the current model on {len(held_out)} held-out comments")
-    new_figures = evaluate(new_model, held_out)
+    return _compare_and_promote(model_dir, folder, held_out)
+
+
+def _compare_and_promote(model_dir: Path, folder: Path, held_out: Dataset) -> TrainOutcome:
+    """Both models on the same held-out data; the new one becomes current if not worse."""
+    version = folder.name
+    new_figures = evaluate(load(folder), held_out)
     figures = {f"new {version}": new_figures}
     try:
         old_model = load_current(model_dir)
@@ -122,12 +144,12 @@ def train_new_version(
         old_figures = evaluate(old_model, held_out)
         figures[f"current {old_model.version}"] = old_figures
         promoted, message = not_worse(new_figures, old_figures)
-    card = read_card(folder)
     decision = (
         f"{version} made current: {message}."
         if promoted
         else f"{version} kept aside, current model unchanged: {message}."
     )
+    card = read_card(folder)
     card["held_out"] = {"n": len(held_out), "figures": figures, "decision": decision}
     write_card(folder, card)
     if promoted:
@@ -163,10 +185,3 @@ def ensure_model(model_dir: Path, progress: Progress) -> tuple[LinearSpamModel, 
         model = load_current(model_dir)
         return model, f"spam model {model.version} trained and loaded"
     return model, f"spam model {model.version} loaded ({model_dir / model.version})"
-
-
-def score_text(model: LinearSpamModel, body: str, *, author: str = "", website: str = ""):
-    return model.score(CommentText(body=body, author=author, website=website))
-
-
-__all__ = ["ModelError", "current_version", "ensure_model", "evaluate", "train_new_version"]

@@ -7,19 +7,20 @@ import pytest
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from commentsvc.spam.base import CommentText
-from commentsvc.spam.model import hashed_index
+from commentsvc.spam.model import hashed_columns
 from commentsvc.spam.pipeline import DEFAULT_CONFIG
 from commentsvc.spam.training import train
 
 
-def test_hashed_index_matches_sklearn():
+@pytest.mark.parametrize("n_features", [2**18, 1000, 7])
+def test_hashed_columns_match_sklearn(n_features):
     vectorizer = HashingVectorizer(
-        n_features=2**18, alternate_sign=False, norm=None, analyzer=lambda doc: doc
+        n_features=n_features, alternate_sign=False, norm=None, analyzer=lambda doc: doc
     )
-    index = hashed_index(2**18)
-    tokens = ["subscribe", "check out", "zurlz", "é", "🎉", " ab", "chaîne"]
+    tokens = ["subscribe", "check out", "zurlz", "é", "🎉", " ab", "chaîne", "x"]
     matrix = vectorizer.transform([[token] for token in tokens])
-    assert [int(row.indices[0]) for row in matrix] == [index(t) for t in tokens]
+    expected = [int(matrix[i].indices[0]) for i in range(len(tokens))]
+    assert hashed_columns(tokens, n_features).tolist() == expected
 
 
 def test_fast_scoring_equals_the_pipeline(model, bundled):
