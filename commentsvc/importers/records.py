@@ -52,6 +52,9 @@ class ImportReport:
     skipped: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)
     orphans: int = 0
+    # Pages outside the site's origins: readers will never reach them (a forgotten --map-url?).
+    foreign_threads: int = 0
+    foreign_example: str = ""
     dry_run: bool = False
 
     def lines(self) -> list[str]:
@@ -68,6 +71,11 @@ class ImportReport:
             )
         for kind, n in sorted(self.skipped.items()):
             out.append(f"skipped {kind}: {n}")
+        if self.foreign_threads:
+            out.append(
+                f"warning: {self.foreign_threads} pages are outside the site's origins "
+                f"(e.g. {self.foreign_example}); rewrite them with --map-url OLD=NEW"
+            )
         if self.orphans:
             out.append(f"replies whose parent was missing, kept at top level: {self.orphans}")
         return out

@@ -24,6 +24,7 @@ from commentsvc.importers.records import (
 )
 from commentsvc.markup import render_markdown
 from commentsvc.models import Comment, Site, Status, Thread
+from commentsvc.sites import url_belongs_to_site
 
 BATCH = 500
 _links_metadata = MetaData()
@@ -122,6 +123,9 @@ class _Writer:
         if record.source_id in self.threads:
             return
         url = self.map_url(record.url)
+        if not url_belongs_to_site(url, self.site):
+            self.report.foreign_threads += 1
+            self.report.foreign_example = self.report.foreign_example or url
         existing = self.session.scalar(
             select(Thread.id).where(Thread.site_id == self.site.id, Thread.url == url)
         )

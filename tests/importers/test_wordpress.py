@@ -98,7 +98,11 @@ def test_dry_run_stores_nothing(runner, site, db) -> None:
 
 
 def test_map_url_rewrites_moved_pages(runner, site, db) -> None:
-    run(runner, WXR, "--map-url", "http://old.lebigdata.fr=https://www.lebigdata.fr")
+    plain = run(runner, WXR, "--dry-run")
+    assert "warning: 1 pages are outside the site's origins" in plain.output
+    assert "http://old.lebigdata.fr/ferme" in plain.output
+    mapped = run(runner, WXR, "--map-url", "http://old.lebigdata.fr=https://www.lebigdata.fr")
+    assert "warning" not in mapped.output
     urls = set(db.session.scalars(select(Thread.url)))
     assert "https://www.lebigdata.fr/ferme" in urls
 
