@@ -11,13 +11,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Response, request
-from sqlalchemy import inspect
+from flask import Response, current_app, has_app_context, request
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 
 from commentsvc.comments.reading import (
     PAGE_SIZE,
@@ -30,6 +32,7 @@ from commentsvc.comments.urls import resolve_page_url
 from commentsvc.extensions import cache
 from commentsvc.metrics import record_cache_lookup
 from commentsvc.models import Site, Thread
+from commentsvc.sites import get_site
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,6 +54,35 @@ def _templates_digest() -> str:
 
 # Part of every key and ETag.
 RENDERING_REVISION = _templates_digest()
+
+
+# A site's settings change rarely and are read by every request: read paths keep a copy this
+# long per process. A change made in this process is seen at once (see ``_forget_sites``);
+# other processes see it within this delay.
+SITE_SECONDS = 5.0
+_SITES = "commentsvc_sites"
+
+
+def site_for_reading(name: str) -> Site | None:
+    """The named site, from a per-process copy at most ``SITE_SECONDS`` old (GET views only:
+    the copy may be detached from the session, and only its columns are to be read)."""
+    sites = current_app.extensions.setdefault(_SITES, {})
+    now = time.monotonic()
+    kept = sites.get(name)
+    if kept is not None and now - kept[0] < SITE_SECONDS:
+        return kept[1]
+    site = get_site(name)
+    if site is not None:
+        sites[name] = (now, site)
+    return site
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_sites(session: Session, _context: Any) -> None:
+    if has_app_context() and any(
+        isinstance(obj, Site) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        current_app.extensions.pop(_SITES, None)
 
 
 def site_fingerprint(site: Site) -> str:

@@ -13,8 +13,14 @@ from commentsvc.models import Comment, Site, Thread
 from commentsvc.sites import get_site
 
 
-def require_site(name: str) -> Site:
-    site = get_site(name)
+def require_site(name: str, *, reading: bool = False) -> Site:
+    """The named site or a 404; ``reading``: GET views may use the short-lived shared copy."""
+    if reading:
+        from commentsvc.caching import site_for_reading
+
+        site = site_for_reading(name)
+    else:
+        site = get_site(name)
     if site is None:
         raise ApiError(404, _("There is no site named %(name)s.", name=name))
     return site

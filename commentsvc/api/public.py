@@ -101,7 +101,7 @@ def _call(service, *args, **kwargs):
 )
 def thread(site: str, query: ThreadQuery) -> Response:
     """Top-level comments with all their replies; follow ``next_cursor`` for more."""
-    found = require_site(site)
+    found = require_site(site, reading=True)
     cors.remember_site(found)
     # The JSON speaks no language: one cached rendering serves every reader.
     view = _call(
@@ -250,7 +250,7 @@ def report(comment_id: int, body: NewReport) -> tuple[ReportResult, int]:
 )
 def counts(site: str, query: CountsQuery) -> Response:
     """Unknown pages count 0. The keys are the URLs exactly as asked."""
-    found = require_site(site)
+    found = require_site(site, reading=True)
     cors.remember_site(found)
     body = Counts(counts=count_published(found, query.url)).model_dump_json()
     response = Response(body, mimetype="application/json")

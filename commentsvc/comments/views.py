@@ -75,8 +75,8 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def _site(name: str) -> Site:
-    site = get_site(name)
+def _site(name: str, *, reading: bool = False) -> Site:
+    site = caching.site_for_reading(name) if reading else get_site(name)
     if site is None:
         abort(404, _("There is no site named “%(name)s” here.", name=name))
     g.embed_site = site
@@ -302,14 +302,14 @@ def _page_headers(response: Response, site: Site, nonce: str, etag: str | None) 
 
 @bp.get("/embed/<site_name>")
 def embed_page(site_name: str) -> Response:
-    site = _site(site_name)
+    site = _site(site_name, reading=True)
     return render_page(site, request.args.get("url", ""))
 
 
 @bp.get("/embed/<site_name>/thread")
 def thread_fragment(site_name: str) -> Response:
     """Just the comments of one page of a thread ("more comments" without reloading)."""
-    site = _site(site_name)
+    site = _site(site_name, reading=True)
     lang = _lang()
     view = caching.thread_view(
         "thread_html",

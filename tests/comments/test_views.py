@@ -497,8 +497,10 @@ def test_page_query_count_does_not_grow_with_the_thread(embed, site) -> None:
         assert embed.get().status_code == 200
     with count_queries() as many:
         assert Embed(embed.client, site, PAGE + "-long").get().status_code == 200
-    # The site, the thread (and its cache version), one page of top-level comments, replies.
-    assert len(many) == len(few) <= 5
+    # The thread (and its cache version), one page of top-level comments, replies; the site
+    # may come from the process's short-lived copy (commentsvc.caching.site_for_reading).
+    few, many = ([q for q in queries if "FROM sites" not in q] for queries in (few, many))
+    assert len(many) == len(few) <= 4
 
 
 def test_too_deep_reply_says_in_reply_to(embed, site) -> None:
