@@ -162,8 +162,12 @@ class Comment(db.Model):
         Index("ix_comments_status_reports", "status", "reports_count", "id"),
         Index("ix_comments_root_id", "root_id"),
         Index("ix_comments_parent_id", "parent_id"),
-        Index("ix_comments_author_email", "author_email"),
-        Index("ix_comments_ip_hash", "ip_hash"),
+        # Lookups by author (bans, duplicates, GDPR) and, covering, how an author's comments were
+        # decided: the moderation cards count them without reading the table.
+        Index("ix_comments_author_email_status", "author_email", "status", "thread_id"),
+        Index("ix_comments_ip_hash_status", "ip_hash", "status", "thread_id"),
+        # Tab counts of the moderation queue, from the index alone.
+        Index("ix_comments_status_thread", "status", "thread_id"),
         UniqueConstraint("import_source", "import_id", name="uq_comments_import_source_id"),
     )
 

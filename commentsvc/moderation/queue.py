@@ -306,14 +306,24 @@ def _history(column, values: set[str], site_ids: set[int]) -> dict[tuple[int, st
     history: dict[tuple[int, str], dict[str, int]] = {}
     if not values:
         return history
+    # Grouped from the covering (author, status, thread) index alone; the threads' sites are
+    # looked up after, so that no planner is tempted to walk every comment of the site.
+    site_threads = select(Thread.id).where(Thread.site_id.in_(site_ids))
     rows = db.session.execute(
-        select(Thread.site_id, column, Comment.status, func.count(Comment.id))
-        .join(Thread, Thread.id == Comment.thread_id)
-        .where(column.in_(values), Thread.site_id.in_(site_ids))
-        .group_by(Thread.site_id, column, Comment.status)
-    )
-    for site_id, value, status, count in rows:
-        history.setdefault((site_id, value), {})[status] = count
+        select(Comment.thread_id, column, Comment.status, func.count(Comment.id))
+        .where(column.in_(values), Comment.thread_id.in_(site_threads))
+        .group_by(column, Comment.status, Comment.thread_id)
+    ).all()
+    thread_ids = {thread_id for thread_id, *_rest in rows}
+    site_of: dict[int, int] = {}
+    if thread_ids:
+        found = db.session.execute(
+            select(Thread.id, Thread.site_id).where(Thread.id.in_(thread_ids))
+        )
+        site_of = {thread_id: site_id for thread_id, site_id in found}
+    for thread_id, value, status, count in rows:
+        counts = history.setdefault((site_of[thread_id], value), {})
+        counts[status] = counts.get(status, 0) + count
     return history
 
 

@@ -92,6 +92,9 @@ def queue_grew(site: Site) -> None:
 def comment_reported(comment: Comment, report: Report) -> None:
     """Tell the site's moderators about a report, if the site asked for it."""
     site = comment.thread.site
+    if comment.status == Status.PENDING:
+        # The report hid it (threshold reached): the queue grew.
+        queue_grew(site)
     if not site.notify_on_report or not site.notify_emails or not smtp_configured():
         return
     with force_locale(site.default_lang):
@@ -105,8 +108,6 @@ def comment_reported(comment: Comment, report: Report) -> None:
             url=absolute_url("admin.comment_detail", comment_id=comment.id),
         )
     _to_moderators(site, subject, text)
-    if comment.status == Status.PENDING:
-        queue_grew(site)
 
 
 def reply_published(reply: Comment) -> None:
