@@ -89,11 +89,17 @@ class Cluster:
         self._as_postgres("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def create_database(self) -> None:
+        self.fresh_database("commentsvc")
+
+    def fresh_database(self, name: str) -> str:
+        """Create an empty database ``name`` (letters, digits, _) and return its URL."""
         import psycopg
 
+        assert name.replace("_", "").isalnum()
         admin = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute("CREATE DATABASE commentsvc")
+            connection.execute(f"CREATE DATABASE {name}")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
     def running(self) -> bool:
         command = ["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl")]

@@ -124,13 +124,20 @@ class Outcome:
         with self.lock:
             self.statuses[status] = self.statuses.get(status, 0) + 1
             if status in (201, 202):
-                self.acknowledged[body] = json.loads(payload)["id"]
+                document = json.loads(payload)
+                self.acknowledged[body] = document.get("id") or document["comment"]["id"]
             elif b"locked" in payload.lower() or status >= 500:
                 self.failures.append(f"{status}: {payload[:200]!r}")
 
 
 def post_comment(connection: http.client.HTTPConnection, body: str) -> tuple[int, bytes]:
-    document = {"url": PAGE, "title": "Load", "author": "Poster", "body": body}
+    document = {
+        "url": PAGE,
+        "title": "Load",
+        "author": "Poster",
+        "email": "poster@example.org",
+        "body": body,
+    }
     connection.request(
         "POST",
         f"/api/v1/sites/{SITE}/comments",
