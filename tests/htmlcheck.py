@@ -182,24 +182,29 @@ def element_violations(root: Element) -> list[str]:
     return found
 
 
-def page_signature(root: Element, *, skip: set[int] | None = None) -> Counter[str]:
-    """Active elements and attributes of a whole page, outside the subtrees listed in ``skip``.
+def active_signature(root: Element, *, skip: Iterable[Element] = ()) -> Counter[str]:
+    """What could run in ``root`` (elements, handlers, script URLs), outside ``skip`` subtrees.
 
-    Comparing it with a baseline page's shows a payload that escaped its container.
+    Comparing a page's with a baseline page's shows a payload that escaped its container or
+    an attribute: the page then gains an element or an attribute it did not have.
     """
-    skip = skip or set()
+    skipped = {id(element) for element in skip}
     signature: Counter[str] = Counter()
 
     def walk(element: Element) -> None:
-        if id(element) in skip:
+        if id(element) in skipped:
             return
         if isinstance(element.tag, str):
             tag = _local(element.tag)
-            signature[f"<{tag}>"] += 1
-            for name in element.attrib:
+            if tag in ACTIVE_ELEMENTS:
+                signature[f"<{tag}>"] += 1
+            for name, value in element.attrib.items():
                 name = _local(name)
                 if name.startswith("on") or name in {"style", "srcdoc", "formaction"}:
                     signature[f"{tag}@{name}"] += 1
+                scheme = url_scheme(value) if name in URL_ATTRIBUTES else None
+                if scheme is not None and scheme not in SAFE_SCHEMES:
+                    signature[f"{tag}@{name}={scheme}:"] += 1
         for child in element:
             walk(child)
 

@@ -93,7 +93,7 @@ def build_world() -> World:
         c_deleted=make_comment(thread_a1, "Effacé"),
         c_rejected=make_comment(thread_a1, "Refusé"),
         c_pending=make_comment(thread_a1, "En attente", status=Status.PENDING),
-        moderator=make_moderator("mod@site-a.test", sites=[site_a]),
+        moderator=make_moderator("mod@site-a.example.org", sites=[site_a]),
     )
     set_status(world.c_deleted, Status.DELETED)
     set_status(world.c_rejected, Status.REJECTED)
