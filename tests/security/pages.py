@@ -18,6 +18,9 @@ from tests.htmlcheck import (
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068"
 
 
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068"
+
+
 def _has_class(element: Element, name: str) -> bool:
     return name in (element.get("class") or "").split()
 
@@ -69,13 +72,9 @@ def author_problems(author: Element, expected_name: str, website: str | None) ->
         if not set((link.get("rel") or "").split()) >= REQUIRED_REL:
             problems.append("website rel")
     # Bidi control characters must not reorder the text around the name (BI-019).
-    if any(ch in expected_name for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068"):
-        if (
-            author.tag != "bdi"
-            and not author.get("dir")
-            and not any(c.tag == "bdi" for c in children)
-        ):
-            problems.append("bidi override in the name is not isolated")
+    isolated = author.tag == "bdi" or author.get("dir") or any(c.tag == "bdi" for c in children)
+    if not isolated and any(ch in expected_name for ch in BIDI_CONTROLS):
+        problems.append("bidi override in the name is not isolated")
     if text_of(author) != expected_name:
         problems.append(f"name shown as {text_of(author)[:60]!r}")
     return problems
