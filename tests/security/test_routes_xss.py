@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
+from defusedxml import ElementTree as DefusedET
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -26,14 +27,14 @@ from commentsvc.extensions import db
 from commentsvc.models import Comment, Status
 from tests.conftest import BACKEND
 from tests.factories import make_site
-from tests.htmlcheck import parse_page
+from tests.htmlcheck import comment_violations, parse_page, url_scheme
 from tests.security.corpus import Payload, xss_payloads
 from tests.security.pages import (
     chrome_signature,
     own_item_signatures,
     page_problems,
 )
-from tests.security.world import BASE, form_post, form_token
+from tests.security.world import BASE, api_post, form_post, form_token
 
 pytestmark = pytest.mark.slow
 
@@ -126,6 +127,28 @@ def _check_own_view(client: FlaskClient, location: str, payload: Payload, run: R
         run.failures.append(f"{payload.id}: own view gained active content {signatures}")
 
 
+def post_through_api(client: FlaskClient, run: Run) -> None:
+    for start in range(0, len(PAYLOADS), CHUNK):
+        url = f"{ORIGIN}/xss/api/{run.field}/{start}"
+        for payload in PAYLOADS[start : start + CHUNK]:
+            document = {**BASE, **_fields(run.field, payload, url), "title": "Corpus"}
+            response = api_post(client, SITE, document, Origin=ORIGIN)
+            status = response.status_code
+            if status >= 500 or status < 200 or 300 <= status < 400:
+                run.failures.append(f"{payload.id}: answered {status}")
+                continue
+            # Rule f: JSON, never HTML, never sniffed.
+            if response.mimetype not in {"application/json", "application/problem+json"}:
+                run.failures.append(f"{payload.id}: answered as {response.mimetype}")
+            if response.headers.get("X-Content-Type-Options") != "nosniff":
+                run.failures.append(f"{payload.id}: no nosniff")
+            if status in (201, 202):
+                answer = response.get_json()["comment"]
+                run.accepted.setdefault(url, []).append(answer["id"])
+                for problem in comment_violations(answer["body_html"]):
+                    run.failures.append(f"{payload.id}: posted body_html {problem}")
+
+
 def publish_everything(run: Run) -> None:
     """What a moderator approving the queue does: held comments become visible."""
     ids = [i for ids in run.accepted.values() for i in ids]
@@ -161,12 +184,61 @@ def check_reader_pages(app: Flask, run: Run) -> None:
         assert page.status_code == 200
         for problem in page_problems(page.get_data(as_text=True), expected, baseline):
             run.failures.append(f"iframe {url}: {problem}")
+        run.failures += [f"json {url}: {p}" for p in _json_problems(reader, url, expected)]
+        run.failures += [f"feed {url}: {p}" for p in _feed_problems(reader, url, expected)]
 
 
+def _json_problems(reader: FlaskClient, url: str, expected: dict) -> list[str]:
+    answer = reader.get(f"/api/v1/sites/{SITE}/comments", query_string={"url": url})
+    problems = []
+    if answer.mimetype != "application/json":
+        problems.append(f"served as {answer.mimetype}")
+    if answer.headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append("no nosniff")
+    shown = {c["id"]: c for c in answer.get_json()["comments"]}
+    for comment_id, (name, website) in expected.items():
+        comment = shown.get(comment_id)
+        if comment is None:
+            problems.append(f"c{comment_id} missing")
+            continue
+        problems += [f"c{comment_id}: {p}" for p in comment_violations(comment["body_html"])]
+        if comment["author"] != name or comment["website"] != website:
+            problems.append(f"c{comment_id}: author or website changed")
+        if comment["website"] and url_scheme(comment["website"]) not in {"http", "https"}:
+            problems.append(f"c{comment_id}: website {comment['website'][:40]!r}")
+    return problems
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _feed_problems(reader: FlaskClient, url: str, expected: dict) -> list[str]:
+    answer = reader.get(f"/sites/{SITE}/feed.atom", query_string={"url": url})
+    if answer.status_code != 200 or answer.mimetype != "application/atom+xml":
+        return [f"answered {answer.status_code} {answer.mimetype}"]
+    feed = DefusedET.fromstring(answer.data)
+    problems = []
+    entries = {e.findtext(f"{ATOM}id").rsplit("-", 1)[1]: e for e in feed.iter(f"{ATOM}entry")}
+    for comment_id, (name, _website) in expected.items():
+        entry = entries.get(str(comment_id))
+        if entry is None:
+            problems.append(f"c{comment_id} missing")
+            continue
+        content = entry.find(f"{ATOM}content")
+        if content.get("type") != "html":
+            problems.append(f"c{comment_id}: content type {content.get('type')}")
+        problems += [f"c{comment_id}: {p}" for p in comment_violations(content.text or "")]
+        if entry.findtext(f"{ATOM}author/{ATOM}name") != (name or "?"):
+            problems.append(f"c{comment_id}: author changed")
+    return problems
+
+
+@pytest.mark.parametrize("surface", ["form", "api"])
 @pytest.mark.parametrize("field_name", list(FIELDS))
-def test_xss_corpus_through_the_form(app: Flask, site, field_name: str) -> None:
-    run = Run("form", field_name)
-    post_through_form(app.test_client(), run)
+def test_xss_corpus_in_every_field(app: Flask, site, field_name: str, surface: str) -> None:
+    run = Run(surface, field_name)
+    poster = post_through_form if surface == "form" else post_through_api
+    poster(app.test_client(), run)
     publish_everything(run)
     check_reader_pages(app, run)
     assert run.failures == []
