@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask, Response, json, render_template, request
 from flask_babel import gettext as _
+from limits.errors import StorageError
+from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -83,6 +85,16 @@ def register_error_handlers(app: Flask) -> None:
     def _database_unavailable(exc: Exception) -> Response:
         log.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
         db.session.rollback()
+        response = respond_error(503, _("The service is briefly unavailable. Please try again."))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    # Reached only when rate limits fail closed (COMMENTSVC_RATELIMIT_FAIL_OPEN=false): without
+    # their store the limited request is refused, as unavailable rather than as our fault.
+    @app.errorhandler(RedisError)
+    @app.errorhandler(StorageError)
+    def _limit_store_unavailable(exc: Exception) -> Response:
+        log.warning("rate limit store unavailable, request refused (fail closed): %s", exc)
         response = respond_error(503, _("The service is briefly unavailable. Please try again."))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
