@@ -6,13 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import migrate_to_head
+from tests.conftest import BACKEND, migrate_to_head
 from tests.faults.pgcluster import Cluster, unavailable_reason
 
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
     """A migrated database on a throwaway cluster (never the shared server on 5432)."""
+    if BACKEND == "postgresql":
+        pytest.skip("runs in the SQLite pass already: it brings its own PostgreSQL cluster")
     reason = unavailable_reason()
     if reason:
         pytest.skip(reason)

@@ -12,7 +12,7 @@ from commentsvc.extensions import db
 from tests.conftest import base_config
 from tests.faults.pgcluster import Cluster
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
