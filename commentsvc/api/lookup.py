@@ -27,6 +27,12 @@ def require_site(name: str, *, reading: bool = False) -> Site:
 
 
 def site_of_comment(comment_id: int) -> Site | None:
+    from commentsvc.api.schemas import MAX_ID
+
+    # Also called for CORS before the view's own id check: an id out of range names nothing
+    # (and would overflow the database driver).
+    if not 1 <= comment_id <= MAX_ID:
+        return None
     return db.session.scalar(
         select(Site)
         .join(Thread, Thread.site_id == Site.id)

@@ -49,7 +49,8 @@ class NewComment(In):
     email: str = Field("", max_length=254)
     website: str = Field("", max_length=500)
     body: str = Field(min_length=1, max_length=20_000)
-    parent_id: int | None = Field(None, ge=1, le=MAX_ID)
+    # strict: JSON true is not comment 1 (pydantic's lax mode would take it as an int).
+    parent_id: int | None = Field(None, ge=1, le=MAX_ID, strict=True)
     notify_replies: bool = False
 
 
