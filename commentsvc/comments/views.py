@@ -125,12 +125,21 @@ def status_title(status: int) -> str:
     return titles.get(status) or HTTP_STATUS_CODES.get(status, "Error")
 
 
+def _posted_url() -> str:
+    """The page URL of a posted form, unless the body itself was refused (too large...)."""
+    try:
+        return request.form.get("url") or ""
+    except HTTPException:
+        # Reading it again would raise again, this time from inside the error handler: a 500.
+        return ""
+
+
 def embed_error_page(status: int, message: str) -> Response:
     """A readable error inside the iframe: frameable by the site, with a way back."""
     site = g.get("embed_site")
     if site is None:
         return error_page(status, message)
-    url = request.form.get("url") or request.args.get("url") or ""
+    url = request.args.get("url") or _posted_url()
     try:
         canonical = resolve_page_url(site, url)
     except CommentError:
