@@ -511,7 +511,7 @@ def test_too_deep_reply_says_in_reply_to(embed, site) -> None:
     first = make_comment(thread, parent=root, author_name="Bob")
     make_comment(thread, "Trop profond", parent=first, author_name="Chloé")
     html = embed.get().get_data(as_text=True)
-    assert f'en réponse à <a href="#c{first.id}">Bob</a>' in html
+    assert f'en réponse à <a href="#c{first.id}"><bdi>Bob</bdi></a>' in html
 
 
 def test_https_keeps_keys_and_author_in_partitioned_cookies(client, site) -> None:
