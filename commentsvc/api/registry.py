@@ -161,6 +161,11 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
         raise validation_problem(exc, location="query") from exc
 
 
+def _not_json(constant: str) -> float:
+    # Python's json reads NaN and Infinity; RFC 8259 does not have them.
+    raise ValueError(f"{constant} is not JSON")
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """JSON body into ``model``: 415 wrong type, 413 too large, 400 malformed, 422 invalid."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
@@ -171,8 +176,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     if len(raw) > MAX_BODY_BYTES:
         raise ApiError(413, _("The request body is larger than %(n)s bytes.", n=MAX_BODY_BYTES))
     try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json.loads(raw or b"{}", parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, _("The request body is not valid JSON.")) from exc
     try:
         return model.model_validate(data)
