@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
+from flask_babel import gettext as _
 
 from commentsvc.models import Site
 
@@ -39,5 +40,24 @@ def add_cors_headers(response: Response) -> Response:
     return response
 
 
+def refuse_foreign_origin() -> Response | None:
+    """A browser sending a state-changing call from another site's page is refused (403).
+
+    Calls without an Origin header (servers, scripts) carry no browser's ambient trust and pass.
+    """
+    origin = request.headers.get("Origin")
+    if request.method in {"GET", "HEAD", "OPTIONS"} or origin is None:
+        return None
+    from commentsvc.api.lookup import site_for_view_args
+
+    site = site_for_view_args(request.view_args or {})
+    if site is None or origin in site.origins:
+        return None  # an unknown site or comment gets its 404 from the view
+    from commentsvc.errors import problem
+
+    return problem(403, _("You are not allowed to do this."))
+
+
 def install(bp: Blueprint) -> None:
+    bp.before_request(refuse_foreign_origin)
     bp.after_request(add_cors_headers)
