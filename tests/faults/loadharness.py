@@ -40,15 +40,22 @@ def service_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 def prepare_database(env: dict[str, str]) -> None:
-    """Migrate and register the site the posters use (published at once: mode post)."""
-    commentsvc = str(COMMANDS / "commentsvc")
-    subprocess.run([commentsvc, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [commentsvc, "site", "add", SITE, "--origin", ORIGIN, "--mode", "post"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    """Migrate and register the site the posters use (published at once: mode post).
+
+    In this process: the commands would each pay the whole start-up again.
+    """
+    from commentsvc import create_app
+    from commentsvc.extensions import db
+    from tests.conftest import base_config, migrate_to_head
+    from tests.factories import make_site
+
+    url = env["COMMENTSVC_DATABASE_URL"]
+    migrate_to_head(url)
+    app = create_app(base_config(url))
+    with app.app_context():
+        make_site(SITE, origins=[ORIGIN], mode="post", min_seconds=0)
+        db.session.remove()
+        db.engine.dispose()
 
 
 @dataclass
@@ -90,9 +97,11 @@ def _wait_ready(port: int, process: subprocess.Popen, timeout: float = 30) -> No
 
 @contextmanager
 def serve(env: dict[str, str], log_dir: Path, *, workers: int = 2) -> Iterator[Server]:
-    """``commentsvc serve`` on a free port; stopped (TERM, then KILL) afterwards."""
+    """``commentsvc serve`` on a free port; stopped (INT, then KILL) afterwards."""
     port = free_port()
     log = log_dir / "serve.log"
+    # Inside the test's directory, so that a killed master leaves nothing behind.
+    env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "metrics")}
     with log.open("wb") as output:
         process = subprocess.Popen(
             [str(COMMANDS / "commentsvc"), "serve", "--port", str(port), "--workers", str(workers)],
@@ -105,11 +114,11 @@ def serve(env: dict[str, str], log_dir: Path, *, workers: int = 2) -> Iterator[S
         _wait_ready(port, process)
         yield Server(process, port, log)
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGINT)  # quick shutdown: the test is over
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=2)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)  # its own session: master and workers
             process.wait(timeout=10)
 
 

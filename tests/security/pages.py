@@ -45,7 +45,7 @@ class RenderedComment:
 
     @property
     def author(self) -> Element | None:
-        found = find_all(self.item, "span", "cs-author")
+        found = [e for e in self.item.iter() if _has_class(e, "cs-author")]
         return found[0] if found else None
 
 
