@@ -79,6 +79,13 @@ def set_password(moderator: Moderator, password: str) -> None:
     db.session.commit()
 
 
+def end_sessions(moderator: Moderator) -> None:
+    """Sign out everywhere: sessions are client-side cookies, so a copy of one (kept by a
+    thief, or replayed after logout) works until the token it carries is replaced."""
+    moderator.session_token = secrets.token_hex(16)
+    db.session.commit()
+
+
 def load_session_user(session_id: str) -> Moderator | None:
     """Flask-Login's loader: the id and the session token must both match."""
     moderator_id, _, token = session_id.partition(":")

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from commentsvc.admin.accounts import end_sessions
 from commentsvc.admin.blueprint import bp, safe_next
 from commentsvc.admin.forms import CsrfOnlyForm, LoginForm, PasswordForm
 from commentsvc.admin.login import authenticate, change_password
@@ -47,6 +48,8 @@ def logout():
     form = CsrfOnlyForm()
     if not form.validate_on_submit():
         return render_template("admin/error.html", status=400, message=_("Please try again.")), 400
+    if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     return redirect(url_for("admin.login"))
