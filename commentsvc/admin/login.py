@@ -1,10 +1,12 @@
 """Signing moderators in, with throttling per account and per IP address.
 
-After a few failures an account (or an address) must wait before trying again, and the wait
-doubles with each further failure. The check comes before the password is verified, so a
-locked account cannot be probed; unknown e-mails are throttled exactly like known ones, so the
-answer never tells whether an account exists. Counters live in the shared cache (Redis in
-production), so every app process sees the same ones.
+After a few failures an account, from that address (or the address, for any account), must
+wait before trying again, and the wait doubles with each further failure; from elsewhere the
+account stays open until many more failures, so an attacker cannot lock its owner out. The
+check comes before the password is verified, so a locked account cannot be probed; unknown
+e-mails are throttled exactly like known ones, so the answer never tells whether an account
+exists. Counters live in the shared cache (Redis in production), so every app process sees
+the same ones.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ from commentsvc.extensions import cache
 from commentsvc.models import Moderator, utcnow
 from commentsvc.moderation.errors import ModerationError
 
-ACCOUNT_FREE_FAILURES = 5
+ACCOUNT_FREE_FAILURES = 5  # per account and address
 IP_FREE_FAILURES = 20
+# Per account from all addresses: high, so that an attacker cannot lock the real moderator out
+# from one address, yet a guessing campaign spread over many addresses is still slowed down.
+ACCOUNT_ANYWHERE_FREE_FAILURES = 100
 BASE_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 3600
 # Failures older than this are forgotten.
@@ -93,7 +98,9 @@ def _normalise(email: str) -> str:
 def authenticate(email: str, password: str, *, ip_hash: str | None) -> Moderator:
     """The moderator these credentials open, or a ModerationError (401 wrong, 429 throttled)."""
     now = time.time()
-    keys = [_key("account", _normalise(email)), _key("ip", ip_hash or "unknown")]
+    ip = ip_hash or "unknown"
+    account = _normalise(email)
+    keys = [_key("account-ip", f"{account}\n{ip}"), _key("ip", ip), _key("account", account)]
     wait = _wait_seconds(keys, now)
     if wait > 0:
         raise _throttled(wait)
@@ -104,6 +111,7 @@ def authenticate(email: str, password: str, *, ip_hash: str | None) -> Moderator
     if moderator is None or not moderator.active or not verify_password(moderator, password):
         _fail(keys[0], ACCOUNT_FREE_FAILURES, now)
         _fail(keys[1], IP_FREE_FAILURES, now)
+        _fail(keys[2], ACCOUNT_ANYWHERE_FREE_FAILURES, now)
         raise ModerationError(401, _l("Wrong e-mail address or password."), code="wrong")
     cache.delete(keys[0])
     with write_transaction():
