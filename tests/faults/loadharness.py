@@ -80,11 +80,12 @@ class Server:
         return children
 
 
-def _wait_ready(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_ready(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"commentsvc serve exited with {process.returncode}")
+            tail = log.read_text(errors="replace")[-2000:]
+            raise ServerDied(f"commentsvc serve exited with {process.returncode}:\n{tail}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
@@ -95,13 +96,12 @@ def _wait_ready(port: int, process: subprocess.Popen, timeout: float = 30) -> No
     raise RuntimeError("commentsvc serve did not answer /healthz in time")
 
 
-@contextmanager
-def serve(env: dict[str, str], log_dir: Path, *, workers: int = 2) -> Iterator[Server]:
-    """``commentsvc serve`` on a free port; stopped (INT, then KILL) afterwards."""
+class ServerDied(RuntimeError):
+    pass
+
+
+def _start(env: dict[str, str], log: Path, workers: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    log = log_dir / "serve.log"
-    # Inside the test's directory, so that a killed master leaves nothing behind.
-    env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "metrics")}
     with log.open("wb") as output:
         process = subprocess.Popen(
             [str(COMMANDS / "commentsvc"), "serve", "--port", str(port), "--workers", str(workers)],
@@ -110,16 +110,42 @@ def serve(env: dict[str, str], log_dir: Path, *, workers: int = 2) -> Iterator[S
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    return process, port
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)  # quick shutdown: the test is over
     try:
-        _wait_ready(port, process)
+        process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # its own session: master and workers
+        process.wait(timeout=10)
+
+
+@contextmanager
+def serve(env: dict[str, str], log_dir: Path, *, workers: int = 2) -> Iterator[Server]:
+    """``commentsvc serve`` on a free port; stopped (INT, then KILL) afterwards."""
+    log = log_dir / "serve.log"
+    # Inside the test's directory, so that a killed master leaves nothing behind.
+    env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(log_dir / "metrics")}
+    for attempt in range(3):
+        process, port = _start(env, log, workers)
+        try:
+            _wait_ready(port, process, log)
+            break
+        except ServerDied:
+            # Another test may have taken the free port between our probe and gunicorn's bind.
+            if attempt == 2 or "in use" not in log.read_text(errors="replace"):
+                raise
+        except BaseException:
+            _stop(process)
+            raise
+    try:
         yield Server(process, port, log)
     finally:
-        process.send_signal(signal.SIGINT)  # quick shutdown: the test is over
-        try:
-            process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # its own session: master and workers
-            process.wait(timeout=10)
+        _stop(process)
 
 
 @dataclass

@@ -97,3 +97,86 @@ def test_database_lost_in_the_middle_of_a_write_leaves_no_partial_rows(
         )
         assert posted.comment.id is not None
         assert _counts() == (1, 1)
+
+
+def _post(client, url: str = "https://faulty.example/b"):
+    return client.post(
+        "/api/v1/sites/faulty/comments",
+        json={"url": url, "author": "Ana", "email": "ana@example.org", "body": "Toujours là ?"},
+    )
+
+
+def test_posting_while_the_database_is_down_answers_503_and_recovers(
+    pg_app: Flask, running_cluster: Cluster
+) -> None:
+    from tests.factories import make_site
+
+    with pg_app.app_context():
+        db.session.execute(db.text("TRUNCATE sites, threads, comments RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        make_site("faulty", origins=["https://faulty.example"], mode="post", min_seconds=0)
+        db.session.remove()
+    client = pg_app.test_client()
+    running_cluster.stop()
+    answer = _post(client)
+    assert answer.status_code == 503
+    assert answer.mimetype == "application/problem+json"
+    assert int(answer.headers["Retry-After"]) > 0
+    assert answer.get_json()["detail"]
+    assert client.get("/readyz").get_json()["ready"] is False
+
+    running_cluster.start()
+    assert _post(client).status_code == 201  # no restart of the app needed
+    with pg_app.app_context():
+        assert _counts() == (1, 1)  # the refused attempt left nothing behind
+
+
+def test_read_only_sqlite_file_answers_503_and_stores_nothing(tmp_path) -> None:
+    from tests.conftest import migrate_to_head
+    from tests.factories import make_site
+
+    path = tmp_path / "ro.sqlite3"
+    migrate_to_head(f"sqlite:///{path}")
+    app = create_app(base_config(f"sqlite:///{path}"))
+    with app.app_context():
+        make_site("faulty", origins=["https://faulty.example"], mode="post", min_seconds=0)
+        db.session.remove()
+    # Read-only as SQLite sees it (file permissions mean nothing to root, who runs CI).
+    reader = create_app(base_config(f"sqlite:///file:{path}?mode=ro&uri=true"))
+    answer = _post(reader.test_client())
+    assert answer.status_code == 503, answer.get_data(as_text=True)[:300]
+    assert answer.mimetype == "application/problem+json"
+    assert int(answer.headers["Retry-After"]) > 0
+    with reader.app_context():
+        db.engine.dispose()
+    with app.app_context():
+        assert _counts() == (0, 0)
+        db.engine.dispose()
+
+
+def test_a_briefly_locked_sqlite_file_makes_writers_wait_not_fail(tmp_path) -> None:
+    import sqlite3
+    import threading
+
+    from tests.conftest import migrate_to_head
+    from tests.factories import make_site
+
+    url = f"sqlite:///{tmp_path / 'locked.sqlite3'}"
+    migrate_to_head(url)
+    app = create_app(base_config(url))
+    with app.app_context():
+        make_site("faulty", origins=["https://faulty.example"], mode="post", min_seconds=0)
+        db.session.remove()
+    holder = sqlite3.connect(
+        tmp_path / "locked.sqlite3", isolation_level=None, check_same_thread=False
+    )
+    holder.execute("BEGIN EXCLUSIVE")  # another process's long write
+    threading.Timer(1.5, holder.rollback).start()
+    try:
+        answer = _post(app.test_client())
+    finally:
+        holder.close()
+    assert answer.status_code == 201, answer.get_data(as_text=True)[:300]
+    with app.app_context():
+        assert _counts() == (1, 1)
+        db.engine.dispose()

@@ -27,7 +27,7 @@ from commentsvc.extensions import db
 from commentsvc.models import Comment, Status
 from tests.conftest import BACKEND
 from tests.factories import make_site
-from tests.htmlcheck import comment_violations, parse_page, url_scheme
+from tests.htmlcheck import comment_violations, element_violations, parse_page, url_scheme
 from tests.security.corpus import Payload, xss_payloads
 from tests.security.pages import (
     chrome_signature,
@@ -250,3 +250,75 @@ def test_base_request_is_accepted(client: FlaskClient, site) -> None:
     url = f"{ORIGIN}/xss/base"
     response = form_post(client, SITE, {**BASE, "url": url})
     assert response.status_code == 303
+
+
+def _admin_cards(page) -> dict[int, object]:
+    return {
+        int(card.get("data-id")): card
+        for card in page.iter("article")
+        if "card" in (card.get("class") or "").split() and (card.get("data-id") or "").isdigit()
+    }
+
+
+def _card_problems(card, comment: Comment) -> list[str]:
+    problems = []
+    body = next((e for e in card.iter("div") if "body" in (e.get("class") or "").split()), None)
+    if body is None:
+        return ["no body container"]
+    problems += element_violations(body)
+    author = next(iter(card.iter("strong")), None)
+    if author is None or list(author) or (author.text or "") != comment.author_name:
+        problems.append("author name not shown as plain text")
+    return problems
+
+
+def test_xss_corpus_in_the_moderators_queue_before_approval(app: Flask, database_url: str) -> None:
+    """Stored XSS against the moderator is the worst case: the pending queue is checked."""
+    from commentsvc import create_app
+    from tests.conftest import base_config
+    from tests.factories import PASSWORD, make_moderator
+    from tests.security.test_accounts import client_at, login
+
+    site = make_site("held", origins=[ORIGIN], mode="pre", min_seconds=0, max_links=100)
+    make_moderator("queue@example.org", sites=[site])
+    poster = app.test_client()
+    threads: dict[str, list[int]] = {}
+    for start in range(0, len(PAYLOADS), CHUNK):
+        url = f"{ORIGIN}/held/{start}"
+        for payload in PAYLOADS[start : start + CHUNK]:
+            name = payload.text if len(payload.text) <= v.MAX_NAME else "Corpus"
+            document = {**BASE, "url": url, "body": payload.text, "author": name}
+            answer = api_post(poster, "held", document, Origin=ORIGIN)
+            if answer.status_code in (400, 422):
+                answer = api_post(poster, "held", {**document, "author": "Corpus"}, Origin=ORIGIN)
+            assert answer.status_code in (202, 400, 422), answer.status_code
+            if answer.status_code == 202:
+                threads.setdefault(url, []).append(answer.get_json()["comment"]["id"])
+    # Fresh contexts per request: see tests/security/test_accounts.py (``web``).
+    web = create_app(base_config(database_url))
+    moderator = client_at(web, "198.51.100.99")
+    assert login(moderator, "queue@example.org", PASSWORD).status_code == 302
+    failures = []
+    for ids in threads.values():
+        db.session.rollback()
+        comments = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(ids)))}
+        thread_id = next(iter(comments.values())).thread_id
+        page = moderator.get("/admin/queue", query_string={"thread": thread_id, "site": "held"})
+        assert page.status_code == 200
+        cards = _admin_cards(parse_page(page.get_data(as_text=True)))
+        for comment_id, comment in comments.items():
+            if comment_id not in cards:
+                failures.append(f"c{comment_id}: not in the queue")
+                continue
+            failures += [f"c{comment_id}: {p}" for p in _card_problems(cards[comment_id], comment)]
+    sample = [i for ids in threads.values() for i in ids][::10]
+    for comment_id in sample:
+        detail = moderator.get(f"/admin/comments/{comment_id}")
+        cards = _admin_cards(parse_page(detail.get_data(as_text=True)))
+        db.session.rollback()
+        comment = db.session.get(Comment, comment_id)
+        failures += [
+            f"detail c{comment_id}: {p}" for p in _card_problems(cards[comment_id], comment)
+        ]
+    assert failures == []
+    assert sum(len(ids) for ids in threads.values()) >= _acceptable("body") * 0.95
