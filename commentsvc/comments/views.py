@@ -275,8 +275,8 @@ def _page_html(
         mine=args.get("mine") or "",
         token=form.token.data,
         reply_to=_find(page.comments, parent_id) if parent_id else None,
-        action=(act, act_id, _find(page.comments, act_id or -1))
-        if act in {"like", "report"}
+        action=(act, act_id, _find(page.comments, act_id))
+        if act in {"like", "report"} and act_id is not None
         else None,
         like_form=LikeForm(formdata=None),
         report_form=ReportForm(formdata=None),
