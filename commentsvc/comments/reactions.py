@@ -18,7 +18,9 @@ from commentsvc.notifications import events as notify
 
 
 def _published_comment(comment_id: int, site: Site | None) -> Comment:
-    comment = db.session.get(Comment, comment_id)
+    # An id no row can have is not looked up: it would overflow the database driver.
+    in_range = 1 <= comment_id <= v.MAX_ID
+    comment = db.session.get(Comment, comment_id) if in_range else None
     if (
         comment is None
         or comment.status != Status.PUBLISHED

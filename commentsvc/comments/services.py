@@ -110,10 +110,17 @@ def _clean_new_comment(site: Site, new: NewComment) -> NewComment:
     )
 
 
+def _get_comment(comment_id: int) -> Comment | None:
+    """The comment with this id; None for an id no row can have (not a driver overflow)."""
+    if not 1 <= comment_id <= v.MAX_ID:
+        return None
+    return db.session.get(Comment, comment_id)
+
+
 def _check_parent(thread: Thread | None, parent_id: int | None) -> Comment | None:
     if parent_id is None:
         return None
-    parent = db.session.get(Comment, parent_id)
+    parent = _get_comment(parent_id)
     if parent is None or thread is None or parent.thread_id != thread.id:
         message = _("You cannot reply to this comment here.")
         raise CommentError(422, message, field="parent_id", code="parent_elsewhere")
@@ -203,7 +210,7 @@ def post_comment(
 
 def _own_comment(comment_id: int, edit_key: str, site: Site | None) -> Comment:
     """The reader's own comment, still within the site's edit window; else a refusal."""
-    comment = db.session.get(Comment, comment_id)
+    comment = _get_comment(comment_id)
     if comment is None or (site is not None and comment.thread.site_id != site.id):
         raise CommentError(404, _("This comment does not exist."), code="not_found")
     if comment.status == Status.DELETED:

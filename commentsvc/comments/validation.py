@@ -13,6 +13,8 @@ MAX_WEBSITE = 500
 MAX_BODY = 5000
 MAX_TITLE = 300
 MAX_REPORT_DETAIL = 500
+# Ids are 32-bit integers on PostgreSQL; a larger one names nothing and overflows the drivers.
+MAX_ID = 2**31 - 1
 
 # C0 and C1 controls except tab, newline, carriage return; and lone surrogates.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
