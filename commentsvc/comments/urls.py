@@ -41,7 +41,22 @@ def canonical_url(url: str) -> str | None:
     query = urlencode(
         [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
     )
-    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+    return urlunsplit((scheme, host, remove_dot_segments(parts.path), query, ""))
+
+
+def remove_dot_segments(path: str) -> str:
+    """``/a/./b/../c`` -> ``/a/c`` (RFC 3986, 5.2.4): one page, one spelling, one thread."""
+    output: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if len(output) > 1:
+                output.pop()
+        elif segment != ".":
+            output.append(segment)
+    result = "/".join(output)
+    if path.endswith(("/.", "/..")):
+        result += "/"
+    return result if result.startswith("/") else "/" + result
 
 
 def resolve_page_url(site: Site, url: str) -> str:
