@@ -43,10 +43,11 @@ class Candidate:
 class Refused(Exception):
     """The comment is refused outright (not stored); ``message`` is shown to the reader."""
 
-    def __init__(self, message: Any, *, code: str) -> None:
+    def __init__(self, message: Any, *, code: str, status: int = 422) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.status = status  # the HTTP status readers get
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,9 @@ def rule_duplicate(ctx: Context) -> Outcome | None:
         exclude_id=c.comment_id,
     ):
         # Lazy: importers run the pipeline outside a request; the view renders the message.
-        raise Refused(lazy_gettext("You already posted this comment."), code="duplicate")
+        raise Refused(
+            lazy_gettext("You already posted this comment."), code="duplicate", status=409
+        )
     return None
 
 
