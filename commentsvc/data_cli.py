@@ -134,7 +134,7 @@ def gdpr_export(email: str) -> None:
 
 @gdpr_group.command("erase")
 @click.argument("email")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (asked on a terminal only).")
 @with_appcontext
 def gdpr_erase(email: str, yes: bool) -> None:
     """Anonymise every comment written with EMAIL (bodies kept or removed per site policy).
@@ -144,7 +144,7 @@ def gdpr_erase(email: str, yes: bool) -> None:
     """
     from commentsvc.gdpr import erase_person
 
-    if not yes:
+    if not yes and sys.stdin.isatty():
         click.confirm(f"Erase the personal data of {email}?", abort=True)
     result = erase_person(email, actor="cli")
     per_site = ", ".join(f"{name}: {n}" for name, n in result.sites.items()) or "none"

@@ -95,3 +95,9 @@ def test_erase_unknown_address_changes_nothing(runner, db, data) -> None:
     result = runner.invoke(args=["gdpr", "erase", "nobody@example.fr", "--yes"])
     assert "erased 0 comments" in result.output
     assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
+
+
+def test_erase_runs_unattended_without_a_terminal(runner, db, data) -> None:
+    result = runner.invoke(args=["gdpr", "erase", EMAIL])
+    assert result.exit_code == 0, result.output
+    assert "erased 2 comments" in result.output
