@@ -229,3 +229,54 @@ def test_iframe_works_without_javascript(live_server, browser, artifact):
     page.wait_for_selector("#c1 .cs-replies .cs-item")
     page.screenshot(path=str(artifact("no-javascript.png")), full_page=True)
     context.close()
+
+
+CLICK_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Liste et article</title></head><body>
+<p><a href="/autre#comments" data-commentsvc-count="{origin}/autre" data-site="clic">…</a></p>
+<div id="commentsvc-thread" data-site="clic" data-load="click"></div>
+<script src="{service}/embed.js" async></script>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "button", "count"),
+    [
+        ("fr", "Cliquez pour commenter (2)", "1 commentaire"),
+        ("en", "Click to comment (2)", "1 comment"),
+    ],
+)
+def test_click_to_load_button_and_count_links(
+    live_server, static_server, browser, lang, button, count
+):
+    from tests.factories import make_comment, make_thread
+
+    url = static_server.add(
+        "/article",
+        CLICK_PAGE.format(lang=lang, origin=static_server.origin, service=live_server.url),
+    )
+    with live_server.app.app_context():
+        site = make_site("clic", origins=[static_server.origin], mode="post", min_seconds=0)
+        here = make_thread(site, url)
+        make_comment(here, "Premier")
+        make_comment(here, "Second")
+        make_comment(make_thread(site, static_server.origin + "/autre"), "Ailleurs")
+    page = browser.new_page()
+    page.goto(url)
+    load = page.wait_for_selector("button.commentsvc-load")
+    page.wait_for_function(
+        "(text) => document.querySelector('button.commentsvc-load').textContent === text",
+        arg=button,
+    )
+    page.wait_for_function(
+        "(text) => document.querySelector('[data-commentsvc-count]').textContent === text",
+        arg=count,
+    )
+    assert page.query_selector(FRAME) is None
+    load.focus()
+    page.keyboard.press("Enter")  # reachable and usable from the keyboard
+    frame = page.wait_for_selector(FRAME).content_frame()
+    frame.wait_for_selector(".cs-top > .cs-item")
+    assert "Premier" in frame.inner_text("#cs-thread")
+    assert page.query_selector("button.commentsvc-load") is None
+    page.close()
