@@ -43,7 +43,8 @@ def _fail(message: str) -> None:
 def train_command(
     data: tuple[str, ...], out: str | None, no_db: bool, seed: int, quick: bool
 ) -> None:
-    """Train a new version; it becomes current only if not worse than the current one."""
+    """Train a new version from CSV files and moderators' decisions; it becomes current only
+    if not worse than the current one on held-out data."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from commentsvc.spam.data import DataError
