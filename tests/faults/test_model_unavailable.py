@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -69,16 +69,30 @@ def model_dir(tmp_path: Path) -> Path:
     return target
 
 
-def _app_with_models(database_url: str, model_dir: Path) -> Flask:
-    return create_app(base_config(database_url, SPAM_MODEL=None, MODEL_DIR=str(model_dir)))
+@pytest.fixture
+def app_with_models(database_url: str, model_dir: Path) -> Iterator[Callable[[], Flask]]:
+    """Builds the app from ``model_dir`` as it is when called; closes its connections after."""
+    built: list[Flask] = []
+
+    def build() -> Flask:
+        built.append(
+            create_app(base_config(database_url, SPAM_MODEL=None, MODEL_DIR=str(model_dir)))
+        )
+        return built[-1]
+
+    yield build
+    for served in built:
+        with served.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES))
 def test_damaged_model_holds_every_comment(
-    app: Flask, database_url: str, model_dir: Path, damage: str
+    app: Flask, app_with_models, model_dir: Path, damage: str
 ) -> None:
     DAMAGES[damage](model_dir)
-    served = _app_with_models(database_url, model_dir)
+    served = app_with_models()
     assert served.extensions["spam_model"].usable is False
     make_site("guarded", origins=["https://guarded.example"], mode="auto", min_seconds=0)
     client = served.test_client()
@@ -99,9 +113,9 @@ def test_damaged_model_holds_every_comment(
     assert db.session.get(Comment, answer.get_json()["comment"]["id"]).status == Status.PENDING
 
 
-def test_the_intact_copy_loads(app: Flask, database_url: str, model_dir: Path) -> None:
+def test_the_intact_copy_loads(app: Flask, app_with_models) -> None:
     # The damage, not the copying, is what the cases above test.
-    served = _app_with_models(database_url, model_dir)
+    served = app_with_models()
     assert served.extensions["spam_model"].usable
 
 

@@ -10,24 +10,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from commentsvc import create_app
 from commentsvc.extensions import db
 from commentsvc.models import Comment, Status
-from tests.conftest import base_config
 from tests.factories import PASSWORD, make_comment, make_moderator, make_site, make_thread
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-
-
-@pytest.fixture
-def web(app: Flask, database_url: str) -> Flask:
-    """A second app on the same database, with no application context pushed.
-
-    The ``app`` fixture keeps one context open for the test, and requests made through it
-    share its ``g``: Flask-Login's cached user and Flask-WTF's cached token would then leak
-    from one request to the next and hide exactly what these tests look for.
-    """
-    return create_app(base_config(database_url))
 
 
 def client_at(app: Flask, ip: str) -> FlaskClient:

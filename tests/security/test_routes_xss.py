@@ -272,10 +272,8 @@ def _card_problems(card, comment: Comment) -> list[str]:
     return problems
 
 
-def test_xss_corpus_in_the_moderators_queue_before_approval(app: Flask, database_url: str) -> None:
+def test_xss_corpus_in_the_moderators_queue_before_approval(app: Flask, web: Flask) -> None:
     """Stored XSS against the moderator is the worst case: the pending queue is checked."""
-    from commentsvc import create_app
-    from tests.conftest import base_config
     from tests.factories import PASSWORD, make_moderator
     from tests.security.test_accounts import client_at, login
 
@@ -294,8 +292,7 @@ def test_xss_corpus_in_the_moderators_queue_before_approval(app: Flask, database
             assert answer.status_code in (202, 400, 422), answer.status_code
             if answer.status_code == 202:
                 threads.setdefault(url, []).append(answer.get_json()["comment"]["id"])
-    # Fresh contexts per request: see tests/security/test_accounts.py (``web``).
-    web = create_app(base_config(database_url))
+    # ``web``: fresh contexts per request, see tests/security/test_accounts.py.
     moderator = client_at(web, "198.51.100.99")
     assert login(moderator, "queue@example.org", PASSWORD).status_code == 302
     failures = []
