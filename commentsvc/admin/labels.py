@@ -2,62 +2,78 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+# Lazy strings, put in words only for the key asked: a page of cards asks hundreds of times.
+
+_STATUS_TEXTS = {
+    "pending": _l("pending"),
+    "published": _l("published"),
+    "spam": _l("spam"),
+    "rejected": _l("rejected"),
+    "deleted": _l("deleted"),
+}
 
 
 def status_text(status: str | None) -> str:
-    texts = {
-        "pending": _("pending"),
-        "published": _("published"),
-        "spam": _("spam"),
-        "rejected": _("rejected"),
-        "deleted": _("deleted"),
-    }
-    return texts.get(status or "", status or "—")
+    text = _STATUS_TEXTS.get(status or "")
+    return str(text) if text is not None else status or "—"
 
 
-def tab_text(tab: str) -> str:
-    texts = {
-        "pending": _("Pending"),
-        "reported": _("Reported"),
-        "spam": _("Spam"),
-        "published": _("Published"),
-        "rejected": _("Rejected"),
-    }
-    return texts.get(tab, tab)
+_TAB_TEXTS = {
+    "pending": _l("Pending"),
+    "reported": _l("Reported"),
+    "spam": _l("Spam"),
+    "published": _l("Published"),
+    "rejected": _l("Rejected"),
+}
 
 
-def sort_text(sort: str) -> str:
-    texts = {
-        "newest": _("newest first"),
-        "oldest": _("oldest first"),
-        "score": _("highest score first"),
-        "reports": _("most reported first"),
-    }
-    return texts.get(sort, sort)
+def tab_text(tab: str | None) -> str:
+    text = _TAB_TEXTS.get(tab)
+    return str(text) if text is not None else tab
 
 
-def action_text(action: str) -> str:
-    texts = {
-        "approve": _("approve"),
-        "reject": _("reject"),
-        "spam": _("spam"),
-        "not_spam": _("not spam"),
-        "ban": _("ban"),
-        "delete": _("delete"),
-        "edit": _("edit"),
-        "undo": _("undo"),
-        "erase": _("erasure"),
-        "settings": _("settings"),
-    }
-    return texts.get(action, action)
+_SORT_TEXTS = {
+    "newest": _l("newest first"),
+    "oldest": _l("oldest first"),
+    "score": _l("highest score first"),
+    "reports": _l("most reported first"),
+}
 
 
-def report_text(reason: str) -> str:
-    texts = {
-        "spam": _("spam"),
-        "abuse": _("abuse"),
-        "off-topic": _("off topic"),
-        "other": _("other"),
-    }
-    return texts.get(reason, reason)
+def sort_text(sort: str | None) -> str:
+    text = _SORT_TEXTS.get(sort)
+    return str(text) if text is not None else sort
+
+
+_ACTION_TEXTS = {
+    "approve": _l("approve"),
+    "reject": _l("reject"),
+    "spam": _l("spam"),
+    "not_spam": _l("not spam"),
+    "ban": _l("ban"),
+    "delete": _l("delete"),
+    "edit": _l("edit"),
+    "undo": _l("undo"),
+    "erase": _l("erasure"),
+    "settings": _l("settings"),
+}
+
+
+def action_text(action: str | None) -> str:
+    text = _ACTION_TEXTS.get(action)
+    return str(text) if text is not None else action
+
+
+_REPORT_TEXTS = {
+    "spam": _l("spam"),
+    "abuse": _l("abuse"),
+    "off-topic": _l("off topic"),
+    "other": _l("other"),
+}
+
+
+def report_text(reason: str | None) -> str:
+    text = _REPORT_TEXTS.get(reason)
+    return str(text) if text is not None else reason
