@@ -74,10 +74,10 @@ class Seeder:
         self.site_id = site_id
         self.now = utcnow()
         self.rendered = [(body, render_markdown(body)) for body in BODIES]
-        self.avatars = [
-            (name, f"{name.lower()}@example.fr", avatar_seed(f"{name.lower()}@example.fr", name))
-            for name in AUTHORS
-        ]
+        self.avatar_seed = avatar_seed
+        # Readers come back, but there are many of them: one author per 20 comments, as the
+        # query planner would see on a real site (8 authors would make e-mails look useless).
+        self.authors: dict[int, tuple[str, str, str, str]] = {}
         self.next_comment = 1 + (db.session.scalar(db.select(db.func.max(Comment.id))) or 0)
         self.next_thread = 1 + (db.session.scalar(db.select(db.func.max(Thread.id))) or 0)
         self.pending_left = 0
@@ -110,6 +110,18 @@ class Seeder:
         if len(self.buffer) >= BATCH:
             self.flush()
 
+    def author(self, comment_id: int) -> tuple[str, str, str, str]:
+        """(name, e-mail, avatar seed, hashed IP) of the comment's author."""
+        number = self.random.randrange(max(50, self.next_comment // 20))
+        found = self.authors.get(number)
+        if found is None:
+            name = f"{AUTHORS[number % len(AUTHORS)]} {number}"
+            email = f"lecteur{number}@example.fr"
+            ip_hash = f"{number:064x}"
+            found = (name, email, self.avatar_seed(email, name), ip_hash)
+            self.authors[number] = found
+        return found
+
     def _comments(self, thread_id: int, size: int, pending: int) -> Iterator[dict[str, Any]]:
         start = self.now - timedelta(days=29)
         step = timedelta(days=28) / max(size, 1)
@@ -120,7 +132,7 @@ class Seeder:
             is_root = not roots or n % 3 == 0
             parent = None if is_root else self.random.choice(roots[-20:])
             body, html = self.rendered[comment_id % len(self.rendered)]
-            name, email, avatar = self.avatars[comment_id % len(self.avatars)]
+            name, email, avatar, ip_hash = self.author(comment_id)
             yield {
                 "id": comment_id,
                 "thread_id": thread_id,
@@ -130,6 +142,7 @@ class Seeder:
                 "author_name": name,
                 "author_email": email,
                 "avatar_hash": avatar,
+                "ip_hash": ip_hash,
                 "body_source": body,
                 "body_html": html,
                 "status": "pending" if n < pending else "published",
