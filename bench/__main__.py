@@ -43,6 +43,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL + Redis")
     parser.add_argument("--pg-scale", action="store_true", help="1M comments on PostgreSQL too")
     parser.add_argument("--no-spam", action="store_true", help="skip bench.spam_speed")
+    parser.add_argument(
+        "--reuse-seed", action="store_true", help="keep databases seeded by an earlier run"
+    )
     parser.add_argument("--render", metavar="RUN.json", help="print the table of a saved run")
     parser.add_argument(
         "--postgres",
@@ -85,9 +88,17 @@ def _measure(
 def _commentsvc_config(
     name: str, database_url: str, plan: Plan, args, redis_url: str | None = None
 ) -> tuple[dict, dict, dict]:
-    _log(f"{name}: seeding {plan.comments:,} comments in {plan.threads:,} threads")
-    seeded = seed(database_url, plan, progress=True)
-    _log(f"{name}: seeded in {seeded['seconds']:.0f} s")
+    marker = Path(args.workdir) / f"{name.replace(' ', '-')}.seeded.json"
+    wanted = {"url": database_url, "plan": list(plan.__dict__.values())}
+    if args.reuse_seed and marker.exists() and json.loads(marker.read_text()) == wanted:
+        _log(f"{name}: reusing the database seeded earlier ({database_url})")
+        seeded = {"seconds": 0.0}
+    else:
+        _log(f"{name}: seeding {plan.comments:,} comments in {plan.threads:,} threads")
+        marker.unlink(missing_ok=True)
+        seeded = seed(database_url, plan, progress=True)
+        marker.write_text(json.dumps(wanted))
+        _log(f"{name}: seeded in {seeded['seconds']:.0f} s")
     logs = Path(args.workdir) / "logs" / name.replace(" ", "-")
     with servers.commentsvc(database_url, logs, redis_url) as server:
         rows = scenarios.ours(scenarios.form_token(server.base_url))

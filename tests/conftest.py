@@ -77,9 +77,23 @@ def postgres_schema() -> str:
 
 
 def _truncate_all(app: Flask) -> None:
-    tables = ", ".join(t.name for t in _db.metadata.sorted_tables)
+    """Empty every table and restart the ids, as a fresh database would have them.
+
+    DELETE, not TRUNCATE: on tables of a few rows PostgreSQL deletes in a millisecond where
+    TRUNCATE (new files for every table) takes most of a second, per test.
+    """
+    tables = list(reversed(_db.metadata.sorted_tables))
+    serial = ", ".join(f"('{t.name}')" for t in tables if "id" in t.c)
     with app.app_context():
-        _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in tables:
+            _db.session.execute(table.delete())
+        _db.session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence(name, 'id'), 1, false) "
+                f"FROM (VALUES {serial}) AS tables(name) "
+                "WHERE pg_get_serial_sequence(name, 'id') IS NOT NULL"
+            )
+        )
         _db.session.commit()
 
 
