@@ -2,7 +2,7 @@
 local token = os.getenv("BENCH_TOKEN")
 local page = os.getenv("BENCH_PAGE_URL")
 local counter = 0
-local me = 0
+-- `me` is a global: setup() gives each thread its own number through thread:set.
 local threads = 0
 
 local function encode(s)
@@ -16,7 +16,7 @@ end
 
 init = function(args)
   me = me or 0
-  math.randomseed(os.time() + (me or 0) * 7919)
+  math.randomseed(os.time() + me * 7919)
 end
 
 request = function()

@@ -1,6 +1,6 @@
 -- POST a new comment to Isso's own API (POST /new?uri=…), a unique text each time.
 local counter = 0
-local me = 0
+-- `me` is a global: setup() gives each thread its own number through thread:set.
 local threads = 0
 
 setup = function(thread)
@@ -9,7 +9,8 @@ setup = function(thread)
 end
 
 init = function(args)
-  math.randomseed(os.time() + (me or 0) * 7919)
+  me = me or 0
+  math.randomseed(os.time() + me * 7919)
 end
 
 request = function()
