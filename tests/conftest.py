@@ -114,9 +114,22 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
+class RequestIsolatedClient(FlaskClient):
+    """Each request gets its own app context, so its own ``g`` and database session, as under a
+    real server; the test's own session commits before and reloads after, like a second client."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        _db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(base_config(database_url, **app_config))
+    app.test_client_class = RequestIsolatedClient
     if BACKEND == "postgresql":
         _truncate_all(app)
     with app.app_context():

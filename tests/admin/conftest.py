@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import g
 
 from tests.factories import PASSWORD, make_moderator, make_site, make_thread
 
@@ -33,19 +32,6 @@ def post(client, path: str, data: dict | None = None, **kw):
     data = dict(data or {})
     data.setdefault("csrf_token", csrf(client, "/admin/queue"))
     return client.post(path, data=data, **kw)
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """The ``app`` fixture keeps one app context for the whole test, so requests would share
-    ``g`` (the cached CSRF token, the signed-in user). In production every request has its own:
-    forget ``g`` at the start of each request, as a real server would."""
-
-    def _forget() -> None:
-        for name in list(g):
-            g.pop(name)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget)
 
 
 @pytest.fixture
