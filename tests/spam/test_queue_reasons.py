@@ -12,7 +12,7 @@ from commentsvc.comments.inputs import NewComment, Reader
 from commentsvc.comments.services import post_comment
 from commentsvc.models import Status
 from commentsvc.spam.store import load_current
-from tests.admin.conftest import fresh_g_per_request, login  # noqa: F401  (fixture)
+from tests.admin.conftest import login
 from tests.factories import make_moderator, make_site
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "ml_models"
