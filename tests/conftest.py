@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from commentsvc import create_app
 from commentsvc.extensions import db as _db
@@ -25,6 +27,24 @@ TEST_SECRET = "test-secret-key-not-for-production"
 BACKEND = os.environ.get("COMMENTSVC_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("COMMENTSVC_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("COMMENTSVC_TEST_REDIS_URL")
+
+
+# Every engine a test connects through, including those of apps a test builds for itself
+# (a second server, a broken database): their pooled connections are closed when the test
+# ends instead of whenever the garbage collector finalises them.
+_engines_in_use: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(connection: Any) -> None:
+    _engines_in_use.add(connection.engine)
+
+
+@pytest.fixture(autouse=True)
+def _close_pooled_connections() -> Iterator[None]:
+    yield
+    for engine in list(_engines_in_use):
+        engine.dispose()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

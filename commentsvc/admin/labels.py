@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 # Lazy strings, put in words only for the key asked: a page of cards asks hundreds of times.
+
+
+def _words(texts: dict[str, Any], key: str | None) -> str:
+    """The key in the viewer's language; an unknown key as it is, a missing one as a dash."""
+    text = texts.get(key or "")
+    if text is not None:
+        return str(text)
+    return key or "—"
+
 
 _STATUS_TEXTS = {
     "pending": _l("pending"),
@@ -16,8 +27,7 @@ _STATUS_TEXTS = {
 
 
 def status_text(status: str | None) -> str:
-    text = _STATUS_TEXTS.get(status or "")
-    return str(text) if text is not None else status or "—"
+    return _words(_STATUS_TEXTS, status)
 
 
 _TAB_TEXTS = {
@@ -30,8 +40,7 @@ _TAB_TEXTS = {
 
 
 def tab_text(tab: str | None) -> str:
-    text = _TAB_TEXTS.get(tab)
-    return str(text) if text is not None else tab
+    return _words(_TAB_TEXTS, tab)
 
 
 _SORT_TEXTS = {
@@ -43,8 +52,7 @@ _SORT_TEXTS = {
 
 
 def sort_text(sort: str | None) -> str:
-    text = _SORT_TEXTS.get(sort)
-    return str(text) if text is not None else sort
+    return _words(_SORT_TEXTS, sort)
 
 
 _ACTION_TEXTS = {
@@ -62,8 +70,7 @@ _ACTION_TEXTS = {
 
 
 def action_text(action: str | None) -> str:
-    text = _ACTION_TEXTS.get(action)
-    return str(text) if text is not None else action
+    return _words(_ACTION_TEXTS, action)
 
 
 _REPORT_TEXTS = {
@@ -75,5 +82,4 @@ _REPORT_TEXTS = {
 
 
 def report_text(reason: str | None) -> str:
-    text = _REPORT_TEXTS.get(reason)
-    return str(text) if text is not None else reason
+    return _words(_REPORT_TEXTS, reason)

@@ -3,24 +3,12 @@
 import re
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from commentsvc.api.tokens import authenticate
 from commentsvc.models import ApiToken, AuditEntry, Comment
 from tests.admin.conftest import csrf, login
 from tests.factories import make_comment, make_moderator, make_site, make_thread
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """One request, one ``g`` (the test app context is shared; a real server's is not)."""
-
-    def _forget() -> None:
-        for name in list(g):
-            g.pop(name)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget)
 
 
 @pytest.fixture
