@@ -13,18 +13,33 @@ TARGETS = {"min_file_f1": 0.95, "max_fpr": 0.02, "min_roc_auc": 0.98}
 
 
 def targets(cv: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The quality targets of the issue, checked on the grouped-CV figures at the spam threshold."""
+    """The quality targets of the issue, checked on the grouped-CV figures.
+
+    Issue 3 asks for "spam F1 ≥ 0.95 on every held-out file, ham false-positive rate ≤ 2 % at
+    the spam threshold". F1 is checked both at the ``spam`` threshold (what the service does
+    with a score above it) and at the classifier's own decision (calibrated p = 0.5); the false
+    positive rate at the ``spam`` threshold both pooled and on every file.
+    """
     folds = cv["folds"]
-    worst_f1 = min(fold["at_spam"]["f1"] for fold in folds)
     pooled = cv["pooled_at_spam"]
     checks = {
-        "spam F1 on every held-out file (at the spam threshold)": (
-            worst_f1,
+        "spam F1 on every held-out file, at the spam threshold": (
+            min(fold["at_spam"]["f1"] for fold in folds),
             TARGETS["min_file_f1"],
             ">=",
         ),
-        "ham false-positive rate at the spam threshold (pooled)": (
+        "spam F1 on every held-out file, at the classifier's decision (p = 0.5)": (
+            min(fold["at_half"]["f1"] for fold in folds),
+            TARGETS["min_file_f1"],
+            ">=",
+        ),
+        "ham false-positive rate at the spam threshold, pooled": (
             pooled["false_positive_rate"],
+            TARGETS["max_fpr"],
+            "<=",
+        ),
+        "ham false-positive rate at the spam threshold, every held-out file": (
+            max(fold["at_spam"]["false_positive_rate"] for fold in folds),
             TARGETS["max_fpr"],
             "<=",
         ),
@@ -40,6 +55,31 @@ def targets(cv: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "short_by": 0.0 if met else round(abs(value - target), 4),
         }
     return result
+
+
+# The issue's quality target as judged here: F1 and the false-positive rate on every file, both
+# at the spam threshold (the strict reading), and the ROC-AUC.
+JUDGED = (
+    "spam F1 on every held-out file, at the spam threshold",
+    "ham false-positive rate at the spam threshold, every held-out file",
+    "ROC-AUC (pooled out-of-fold)",
+)
+
+
+def verdict(checks: dict[str, dict[str, Any]]) -> str:
+    """One line: is the quality target met, judged on which figures."""
+    missed = [name for name in JUDGED if name in checks and not checks[name]["met"]]
+    judged = "; ".join(JUDGED)
+    if not missed:
+        return f"Quality target met, judged on: {judged}."
+    return (
+        f"Quality target NOT met, judged on: {judged}. Missed: "
+        + "; ".join(
+            f"{name} ({checks[name]['value']}, short by {checks[name]['short_by']})"
+            for name in missed
+        )
+        + "."
+    )
 
 
 def build_card(result: TrainResult, dataset: Dataset, *, seed: int) -> dict[str, Any]:
@@ -63,6 +103,7 @@ def build_card(result: TrainResult, dataset: Dataset, *, seed: int) -> dict[str,
         "thresholds": {"hold": result.thresholds.hold, "spam": result.thresholds.spam},
         "grouped_cv": result.cv,
         "targets": targets(result.cv),
+        "verdict": verdict(targets(result.cv)),
         "meta_baseline": result.meta_baseline,
         "priors": result.priors,
         "training_seconds": round(result.seconds, 1),
@@ -119,25 +160,37 @@ def _cv_section(card: dict[str, Any]) -> list[str]:
     ]
     for fold in cv["folds"]:
         lines.append(_row(f"{fold['held_out']} @ spam", fold["at_spam"]))
+        lines.append(_row(f"{fold['held_out']} @ p = 0.5", fold["at_half"]))
         lines.append(_row(f"{fold['held_out']} @ hold", fold["at_hold"]))
     lines += [
         _row("**pooled @ spam**", cv["pooled_at_spam"]),
         _row("**pooled @ hold**", cv["pooled_at_hold"]),
         "",
+        "`@ spam` and `@ hold`: at the two thresholds below, chosen once on the pooled "
+        "out-of-fold scores (one number each, not re-chosen per held-out file); `@ p = 0.5`: "
+        "at the classifier's own decision. The self-promotion and like-bait phrases "
+        "(`commentsvc/spam/patterns.py`) were written after reading the comments missed in "
+        "every held-out file: these figures flatter them a little.",
+        "",
         "## Targets",
+        "",
+        card.get("verdict") or verdict(card["targets"]),
         "",
         "| target | value | goal | met |",
         "|---|---|---|---|",
     ]
     for name, check in card["targets"].items():
-        verdict = "yes" if check["met"] else f"**no**, short by {check['short_by']}"
-        lines.append(f"| {name} | {check['value']} | {check['target']} | {verdict} |")
+        met = "yes" if check["met"] else f"**no**, short by {check['short_by']}"
+        lines.append(f"| {name} | {check['value']} | {check['target']} | {met} |")
     return lines
 
 
 def _comparison_section(cv: dict[str, Any]) -> list[str]:
     lines = [
         "## Configurations and baselines (same folds, mean F1 over held-out files)",
+        "",
+        "Configurations: uncalibrated, at decision 0 (what the search compares); baselines at "
+        "p = 0.5; the margin is the chosen model's calibrated mean F1 at p = 0.5 minus theirs.",
         "",
         "| model | mean F1 | worst file F1 | mean ROC-AUC |",
         "|---|---|---|---|",

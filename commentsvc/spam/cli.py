@@ -104,12 +104,19 @@ def evaluate_command(paths: tuple[str, ...], as_json: bool) -> None:
     )
     for key in ("accuracy", "precision", "recall", "f1", "false_positive_rate", "roc_auc"):
         click.echo(f"  {key:20} {figures[key]}")
-    click.echo(f"grouped CV ({figures['grouped_cv']['scheme']}), at the spam threshold:")
-    for name, row in figures["grouped_cv"]["per_file_at_spam"].items():
-        click.echo(
-            f"  {name:28} F1 {row['f1']:.4f}  precision {row['precision']:.4f}  "
-            f"ham FPR {row['false_positive_rate']:.4f}  ROC-AUC {row['roc_auc']}"
-        )
+    cv = figures["grouped_cv"]
+    for key, where in (
+        ("per_file_at_spam", "at the spam threshold"),
+        ("per_file_at_half", "at the classifier's decision (p = 0.5)"),
+    ):
+        click.echo(f"grouped CV ({cv['scheme']}), {where}:")
+        for name, row in cv.get(key, {}).items():
+            click.echo(
+                f"  {name:28} F1 {row['f1']:.4f}  precision {row['precision']:.4f}  "
+                f"ham FPR {row['false_positive_rate']:.4f}  ROC-AUC {row['roc_auc']}"
+            )
+    if cv.get("verdict"):
+        click.echo(cv["verdict"])
 
 
 @model_group.command("score")

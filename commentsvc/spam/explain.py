@@ -33,6 +33,8 @@ _META_CODES = {
     "exclamations": "exclamations",
     "email": "email",
     "phone": "phone",
+    "promotion": "promotion",
+    "like_bait": "like_bait",
 }
 
 Key = tuple[str, str]  # (code, main parameter)
@@ -116,6 +118,11 @@ def _params(key: Key, prepared: Prepared) -> dict[str, object]:
         return {"percent": round(prepared.meta[4] * 100)}
     if code == "length":
         return {"chars": prepared.length}
+    # The first two phrases found: enough for a moderator to see the pattern.
+    if code == "promotion" and prepared.promotions:
+        return {"words": ", ".join(prepared.promotions[:2])}
+    if code == "like_bait" and prepared.like_baits:
+        return {"words": ", ".join(prepared.like_baits[:2])}
     return {}
 
 

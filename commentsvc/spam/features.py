@@ -26,6 +26,7 @@ from commentsvc.spam.normalise import (
     find_urls,
     normalise,
 )
+from commentsvc.spam.patterns import like_baits, promotions
 
 # Calls to action and scam vocabulary in English and French. One shared feature: its weight,
 # learnt on English data, carries over to the French words (the bundled data has no French).
@@ -97,7 +98,12 @@ META_FEATURES = (
     "cue_words",  # calls to action / scam words, n/(n+1)
     "email",  # an e-mail address in the body
     "phone",  # a phone-like number
+    "promotion",  # self-promotion phrases ("check out my channel"), n/(n+1)
+    "like_bait",  # begging for likes ("like this comment if…"), n/(n+1)
 )
+# The facts of the models made before "promotion" and "like_bait" existed (v1): a model reads
+# the facts it was trained with, so that rolling back to an older version still works.
+FIRST_META_FEATURES = META_FEATURES[:11]
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,8 @@ class Prepared:
     website_domain: str
     cues: tuple[str, ...]
     length: int = 0  # characters of the cleaned body
+    promotions: tuple[str, ...] = ()  # self-promotion phrases, as matched
+    like_baits: tuple[str, ...] = ()  # like-bait phrases, as matched
 
 
 def _ratio(count: int) -> float:
@@ -122,7 +130,8 @@ def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
     body = unicodedata.normalize("NFKC", cut(full))
     author = clean(comment.author or "", limit=MAX_NAME_CHARS)
     website = clean(comment.website or "", limit=MAX_NAME_CHARS).strip()
-    domains = tuple(domain for domain in map(domain_of, find_urls(body)) if domain)
+    urls = find_urls(body)
+    domains = tuple(domain for domain in map(domain_of, urls) if domain)
     website_domain = domain_of(website) if website else ""
     letters = _LETTER_RE.findall(body)
     capitals = sum(ch.isupper() for ch in letters) / len(letters) if len(letters) >= 10 else 0.0
@@ -131,8 +140,11 @@ def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
     identity = f"{author} {website_domain.replace('.', ' ').replace('-', ' ')}".lower()
     cue_hits = _CUE_RE.findall(lowered) + _CUE_RE.findall(identity)
     cues = tuple(dict.fromkeys(cue_hits))
+    text = normalise(body)
+    promoting = promotions(text)
+    baiting = like_baits(text)
     meta = (
-        _ratio(len(find_urls(body))),
+        _ratio(len(urls)),
         1.0 if website else 0.0,
         1.0 if website_domain and website_domain in domains else 0.0,
         1.0 if find_urls(author) else 0.0,
@@ -143,8 +155,19 @@ def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
         _ratio(len(cue_hits)),
         1.0 if "@" in body and _EMAIL_RE.search(body) else 0.0,
         1.0 if _PHONE_RE.search(body) else 0.0,
+        _ratio(len(promoting)),
+        _ratio(len(baiting)),
     )
-    return Prepared(normalise(body), meta, domains, website_domain, cues, len(full))
+    return Prepared(
+        text,
+        meta,
+        domains,
+        website_domain,
+        cues,
+        len(full),
+        tuple(dict.fromkeys(promoting)),
+        tuple(dict.fromkeys(baiting)),
+    )
 
 
 class Prepare(TransformerMixin, BaseEstimator):
@@ -168,10 +191,28 @@ class TextOf(TransformerMixin, BaseEstimator):
 
 
 class MetaOf(TransformerMixin, BaseEstimator):
-    """``Prepared`` records → the dense matrix of facts, one column per ``META_FEATURES``."""
+    """``Prepared`` records → the dense matrix of the facts named in ``names``."""
+
+    # What a model saved before these parameters existed reads (skops restores no attribute
+    # the saved object lacks, so the class attribute answers).
+    names: tuple[str, ...] = FIRST_META_FEATURES
+    scale: float = 1.0
+
+    def __init__(self, names: tuple[str, ...] = META_FEATURES, scale: float = 1.0) -> None:
+        self.names = names
+        # Facts are few against 2×2¹⁸ n-gram columns: a larger scale lets the regularised
+        # classifier give them more weight (chosen by the grouped cross-validation).
+        self.scale = scale
 
     def fit(self, X: Any, y: Any = None) -> MetaOf:
         return self
 
     def transform(self, X: Any) -> np.ndarray:
-        return np.array([item.meta for item in X], dtype=np.float64).reshape(-1, len(META_FEATURES))
+        columns = meta_columns(self.names)
+        rows = np.array([item.meta for item in X], dtype=np.float64).reshape(-1, len(META_FEATURES))
+        return rows[:, columns] * self.scale
+
+
+def meta_columns(names: tuple[str, ...]) -> list[int]:
+    """Positions of these facts in ``Prepared.meta``."""
+    return [META_FEATURES.index(name) for name in names]

@@ -20,7 +20,7 @@ from sklearn.utils import murmurhash3_32
 
 from commentsvc.spam.base import CommentText, Score, Thresholds
 from commentsvc.spam.explain import Contributions, reasons_from
-from commentsvc.spam.features import META_FEATURES, Prepared, prepare
+from commentsvc.spam.features import Prepared, meta_columns, prepare
 
 
 def hashed_columns(tokens: Sequence[str], n_features: int) -> np.ndarray:
@@ -95,9 +95,14 @@ class LinearSpamModel:
         self._words = _block(union, "words", 0)
         assert self._words is not None
         self._chars = _block(union, "chars", self._words.n_features)
-        self._meta_offset = self._coef.size - len(META_FEATURES)
-        self._meta_baseline = np.asarray(
-            meta_baseline if meta_baseline is not None else [0.0] * len(META_FEATURES)
+        # The facts this model was trained with (older versions read fewer).
+        meta_step = dict(union.transformer_list)["meta"]
+        self._meta_names = tuple(meta_step.names)
+        self._meta_scale = float(meta_step.scale)
+        self._meta_columns = np.asarray(meta_columns(self._meta_names), dtype=np.intp)
+        self._meta_offset = self._coef.size - len(self._meta_names)
+        self._meta_baseline = self._meta_scale * np.asarray(
+            meta_baseline if meta_baseline is not None else [0.0] * len(self._meta_names)
         )
 
     def decision(self, prepared: Prepared) -> tuple[float, Contributions]:
@@ -105,17 +110,18 @@ class LinearSpamModel:
         scale = -self._a
         words = self._word_contributions(prepared.text)
         chars = self._char_contributions(prepared.text)
-        meta = np.asarray(prepared.meta) * self._coef[self._meta_offset :]
+        facts = np.asarray(prepared.meta)[self._meta_columns] * self._meta_scale
+        meta = facts * self._coef[self._meta_offset :]
         decision = self._intercept + sum(words.values()) + sum(chars.values()) + float(meta.sum())
         # Meta facts are measured against a typical comment (training medians), so that an
         # ordinary length or a few capitals do not read as evidence.
-        centred = (np.asarray(prepared.meta) - self._meta_baseline) * self._coef[
-            self._meta_offset :
-        ]
+        centred = (facts - self._meta_baseline) * self._coef[self._meta_offset :]
         contributions = Contributions(
             tokens={token: scale * value for token, value in words.items()},
             words={word: scale * value for word, value in chars.items()},
-            meta={name: scale * float(v) for name, v in zip(META_FEATURES, centred, strict=True)},
+            meta={
+                name: scale * float(v) for name, v in zip(self._meta_names, centred, strict=True)
+            },
         )
         return decision, contributions
 

@@ -43,6 +43,13 @@ _TLDS = (
     "com|net|org|info|biz|io|co|me|ly|tk|ru|de|fr|be|ch|uk|us|ca|eu|xyz|top|site|online|"
     "club|shop|store|app|tv|gl|gg|to|cc|ws|pro|link|live|win|bet|casino|vip|fun"
 )
+_SPACED_TLDS = r"(?:com|net|org|fr|info)"
+# A dot padded with spaces or written out: "site . com", "site. com", "site(dot)com", and
+# "site dot com" after a name of 3+ characters only ("a dot com bubble" is no link).
+_SPACED_DOT = (
+    r"(?:\s{1,3}\.\s{0,3}|\.\s{1,3}|\s?[(\[{]dot[)\]}]\s?|(?<=[a-z0-9-]{3})\s{1,3}dot\s{1,3})"
+)
+_WRITTEN_DOT_RE = re.compile(r"\s*(?:\bdot\b|[(\[{]dot[)\]}])\s*", re.IGNORECASE)
 _CHARS = r"[^\s<>\"'()\[\]]"
 # A link never ends with sentence punctuation ("see http://x.com!!").
 _END = r"[^\s<>\"'()\[\].,;:!?]"
@@ -56,9 +63,18 @@ _URL_RE = re.compile(
     + _TLDS
     + r")\b"
     + _PATH
-    # Spaced-out obfuscation ("kidsmediausa  . com"), only for the big three.
-    + r"|\b[a-z0-9][a-z0-9-]{0,62}\s{1,3}\.\s{0,3}(?:com|net|org)\b"
-    + r"|\b[a-z0-9][a-z0-9-]{0,62}\.\s{1,3}(?:com|net|org)\b",
+    # Spaced-out obfuscation ("kidsmediausa  . com", "www . site . com", "site dot com",
+    # "site(dot)com"), only for the most common endings.
+    + r"|\bwww\s{1,3}\.\s{0,3}[a-z0-9][a-z0-9-]{0,62}\s{0,3}\.\s{0,3}"
+    + _SPACED_TLDS
+    + r"\b"
+    # The name is possessive ({0,62}+): no backtracking into it at every word of the text.
+    + r"|\b[a-z0-9][a-z0-9-]{0,62}+"
+    + _SPACED_DOT
+    + _SPACED_TLDS
+    + r"\b"
+    # A YouTube link pasted without its domain ("/watch?v=aImbWbfQbzg").
+    + r"|(?<![\w/.?=])/?watch\?v=[\w-]{6,}",
     re.IGNORECASE,
 )
 _EMAIL_RE = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
@@ -109,9 +125,11 @@ def find_urls(text: str) -> list[str]:
 
 def domain_of(url: str) -> str:
     """The host of a link, lower case, without ``www.``; "" when there is none."""
-    url = _SPACE_RE.sub("", url.strip().lower())
+    url = _SPACE_RE.sub("", _WRITTEN_DOT_RE.sub(".", url.strip().lower()))
     if not url:
         return ""
+    if url.startswith(("/watch?", "watch?")):
+        return "youtube.com"
     if "://" not in url:
         url = "http://" + url
     try:

@@ -34,6 +34,18 @@ def _website(params: Mapping[str, Any]) -> str:
     return _("website given")
 
 
+def _promotion(params: Mapping[str, Any]) -> str:
+    if params.get("words"):
+        return _("self-promotion (“%(words)s”)", words=_text(params, "words"))
+    return _("self-promotion")
+
+
+def _like_bait(params: Mapping[str, Any]) -> str:
+    if params.get("words"):
+        return _("asks for likes (“%(words)s”)", words=_text(params, "words"))
+    return _("asks for likes")
+
+
 DESCRIBERS = {
     "word": lambda p: _("word “%(word)s”", word=_text(p, "word")),
     "phrase": lambda p: _("words “%(words)s”", words=_text(p, "words")),
@@ -52,6 +64,8 @@ DESCRIBERS = {
     "numbers": lambda p: _("numbers in the text"),
     "email": lambda p: _("e-mail address in the text"),
     "phone": lambda p: _("phone number"),
+    "promotion": _promotion,
+    "like_bait": _like_bait,
 }
 
 

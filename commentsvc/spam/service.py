@@ -75,7 +75,9 @@ def evaluate_files(model_dir: Path, paths: Sequence[str | Path]) -> dict[str, An
         "scheme": cv["scheme"],
         "pooled_at_spam": cv["pooled_at_spam"],
         "per_file_at_spam": {fold["held_out"]: fold["at_spam"] for fold in cv["folds"]},
+        "per_file_at_half": {fold["held_out"]: fold["at_half"] for fold in cv["folds"]},
         "targets": card["targets"],
+        "verdict": card.get("verdict", ""),
         "margin_over_baselines": cv["margin_over_baselines"],
     }
     return figures

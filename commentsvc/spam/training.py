@@ -21,10 +21,12 @@ from commentsvc.spam.features import META_FEATURES, Prepare
 from commentsvc.spam.metrics import binary_metrics, choose_thresholds
 from commentsvc.spam.pipeline import (
     CANDIDATES,
+    Hashed,
     ModelConfig,
     baselines,
     build,
     build_uncalibrated,
+    hash_comments,
 )
 
 Progress = Callable[[str], None]
@@ -66,17 +68,39 @@ def _fold_name(groups: np.ndarray, test: np.ndarray) -> str:
     return ",".join(sorted(set(groups[test].tolist())))
 
 
+def _row_numbers(n: int) -> np.ndarray:
+    """What the cross-validation models read: row numbers of the precomputed comments."""
+    return np.arange(n).reshape(-1, 1)
+
+
+class _HashedRows:
+    """The training comments hashed once per n-gram choice (candidates that differ only in the
+    classifier or the facts' weight share them)."""
+
+    def __init__(self, X: list[Any]) -> None:
+        self._X = X
+        self._cache: dict[tuple[int, bool], Hashed] = {}
+
+    def __call__(self, config: ModelConfig) -> Hashed:
+        key = (config.word_ngrams, config.chars)
+        if key not in self._cache:
+            self._cache[key] = hash_comments(self._X, config)
+        return self._cache[key]
+
+
 def _search(
-    X: list[Any], y: np.ndarray, g: np.ndarray, splits: list, candidates, seed: int, say: Progress
+    X: _HashedRows, y: np.ndarray, g: np.ndarray, splits: list, candidates, seed: int, say: Progress
 ) -> list[dict[str, Any]]:
     """Each candidate's held-out F1 (decision 0) and AUC per fold, uncalibrated."""
     results = []
+    rows = _row_numbers(len(y))
     for number, config in enumerate(candidates, 1):
+        hashed = X(config)
         folds = []
         for index, (train, test) in enumerate(splits, 1):
-            model = build_uncalibrated(config, seed=seed)
-            model.fit([X[i] for i in train], y[train])
-            decision = model.decision_function([X[i] for i in test])
+            model = build_uncalibrated(config, seed=seed, hashed=hashed)
+            model.fit(rows[train], y[train])
+            decision = model.decision_function(rows[test])
             figures = binary_metrics(y[test], 1 / (1 + np.exp(-decision)), 0.5)
             folds.append({"held_out": _fold_name(g, test), **figures})
             say(
@@ -117,7 +141,7 @@ def _baselines(
 
 
 def _out_of_fold(
-    X: list[Any],
+    X: _HashedRows,
     y: np.ndarray,
     g: np.ndarray,
     splits: list,
@@ -127,11 +151,13 @@ def _out_of_fold(
 ) -> np.ndarray:
     """Calibrated probabilities for every comment from a model that never saw its file."""
     oof = np.zeros(len(y))
+    rows = _row_numbers(len(y))
+    hashed = X(config)
     for index, (train, test) in enumerate(splits, 1):
         inner = grouped_splits(y[train].tolist(), g[train].tolist(), seed)
-        model = build(config, seed=seed, calibration_splits=inner)
-        model.fit([X[i] for i in train], y[train])
-        oof[test] = model.predict_proba([X[i] for i in test])[:, 1]
+        model = build(config, seed=seed, calibration_splits=inner, hashed=hashed)
+        model.fit(rows[train], y[train])
+        oof[test] = model.predict_proba(rows[test])[:, 1]
         say(f"  calibrated fold {index}/{len(splits)} (held out {_fold_name(g, test)})")
     return oof
 
@@ -169,7 +195,8 @@ def train(
     X = Prepare().transform(texts)
     splits = grouped_splits(y.tolist(), g.tolist(), seed)
     say(f"step 1/4: choosing among {len(candidates)} configurations, {len(splits)} folds")
-    search = _search(X, y, g, splits, candidates, seed, say)
+    hashed = _HashedRows(X)
+    search = _search(hashed, y, g, splits, candidates, seed, say)
     # Best mean held-out F1; ROC-AUC breaks ties.
     best = max(range(len(search)), key=lambda i: (search[i]["mean_f1"], search[i]["mean_roc_auc"]))
     config = candidates[best]
@@ -177,7 +204,7 @@ def train(
     say("step 2/4: baselines on the same folds")
     base = _baselines(X, y, texts, splits, seed, say)
     say("step 3/4: calibrated out-of-fold scores for the thresholds")
-    oof = _out_of_fold(X, y, g, splits, config, seed, say)
+    oof = _out_of_fold(hashed, y, g, splits, config, seed, say)
     thresholds = choose_thresholds(y, oof)
     say(f"thresholds: hold {thresholds.hold:.3f}, spam {thresholds.spam:.3f}")
     cv = _cv_report(y, g, splits, oof, thresholds, search, base)
@@ -224,13 +251,16 @@ def apply_priors(pipeline: Pipeline, X: Sequence[Any]) -> dict[str, float]:
     calibrated = pipeline.named_steps["classifier"].calibrated_classifiers_[0]
     estimator = calibrated.estimator
     a = float(calibrated.calibrators[0].a_)
-    offset = estimator.coef_.shape[1] - len(META_FEATURES)
+    meta_step = dict(pipeline.named_steps["features"].transformer_list)["meta"]
+    names = tuple(meta_step.names)
+    offset = estimator.coef_.shape[1] - len(names)
     applied = {}
     for name, log_odds in PRIORS.items():
         column = META_FEATURES.index(name)
         seen = sum(1 for item in X if item.meta[column] > 0)
         if seen < MIN_EXAMPLES_FOR_LEARNING:
             # log-odds = −a · decision, so a weight of w adds −a·w.
-            estimator.coef_[0, offset + column] = log_odds / -a
+            # The column holds scale × fact: divide, so the stated weight is per fact.
+            estimator.coef_[0, offset + names.index(name)] = log_odds / -a / meta_step.scale
             applied[name] = log_odds
     return applied

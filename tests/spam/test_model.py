@@ -139,3 +139,59 @@ def test_zero_width_does_not_hide_subscribe(model):
     hidden = model.score(CommentText("s\u200bubscri\u200dbe to my chan\ufeffnel"))
     plain = model.score(CommentText("subscribe to my channel"))
     assert hidden.probability == pytest.approx(plain.probability)
+
+
+def test_self_promotion_and_like_bait_give_those_reasons(model):
+    promo = model.score(CommentText("Hey guys check out my new song, it took me weeks"))
+    assert promo.probability >= model.default_thresholds.hold
+    reason = next(r for r in promo.reasons if r.code == "promotion")
+    assert reason.params == {"words": "check out, my new song"}
+    bait = model.score(CommentText("Like this comment if you are watching in 2015"))
+    assert "like_bait" in codes(bait)
+
+
+def test_facts_scale_is_read_by_the_fast_path(bundled):
+    """A model whose facts weigh more scores the same through the Pipeline and the fast path."""
+    from dataclasses import replace
+
+    from commentsvc.spam.model import LinearSpamModel
+
+    small = bundled.__class__(bundled.items[::4], bundled.sources)
+    config = replace(DEFAULT_CONFIG, facts_scale=3.0)
+    result = train(small, seed=0, candidates=(config,))
+    model = LinearSpamModel(
+        result.pipeline,
+        version="t",
+        thresholds=result.thresholds,
+        meta_baseline=result.meta_baseline,
+    )
+    texts = [*small.texts[:40], CommentText("x", website="https://casino.fr", author="www.a.com")]
+    np.testing.assert_allclose(
+        [model.score(t).probability for t in texts], model.probabilities(texts), atol=1e-9
+    )
+    # The stated priors stay per fact whatever the scale.
+    website = model.score(CommentText("Merci.", website="https://example.org"))
+    assert next(r for r in website.reasons if r.code == "website").weight == pytest.approx(
+        result.priors["website"], abs=0.01
+    )
+
+
+def test_training_rows_give_what_the_pipeline_gives(bundled):
+    """Cross-validation reads precomputed hashed rows: the same decisions as from comments."""
+    from commentsvc.spam.features import Prepare
+    from commentsvc.spam.pipeline import build_uncalibrated, hash_comments
+
+    X = Prepare().transform(bundled.texts[::3])
+    y = np.asarray(bundled.labels[::3])
+    rows = np.arange(len(X)).reshape(-1, 1)
+    half = len(X) // 2
+    from_comments = build_uncalibrated(DEFAULT_CONFIG, seed=0).fit(X[:half], y[:half])
+    from_rows = build_uncalibrated(
+        DEFAULT_CONFIG, seed=0, hashed=hash_comments(X, DEFAULT_CONFIG)
+    ).fit(rows[:half], y[:half])
+    np.testing.assert_allclose(
+        from_rows.decision_function(rows[half:]),
+        from_comments.decision_function(X[half:]),
+        rtol=0,
+        atol=1e-12,
+    )

@@ -17,6 +17,11 @@ from commentsvc.spam.normalise import MAX_CHARS, clean, domain_of, find_urls, no
         ("mail me@spam.com", "mail zemailz"),
         ("go to http://www.Spam.com/x?y=1 now", "go to zurlz zdomz_spam_com now"),
         ("visit kidsmediausa  . com", "visit zurlz zdomz_kidsmediausa_com"),
+        ("see www . mysite . com now", "see zurlz zdomz_mysite_com now"),
+        ("go to mysite dot com", "go to zurlz zdomz_mysite_com"),
+        ("mysite(dot)net ok", "zurlz zdomz_mysite_net ok"),
+        ("/watch?v=aImbWbfQbzg watch it", "zurlz zdomz_youtube_com watch it"),
+        ("it was a dot com bubble", "it was a dot com bubble"),
         ("I&#39;m <b>bold</b>", "i'm bold"),
     ],
 )

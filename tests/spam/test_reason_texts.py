@@ -36,6 +36,18 @@ CASES = [
         "long comment (900 characters)",
     ),
     ({"code": "phone", "params": {}}, "numéro de téléphone", "phone number"),
+    (
+        {"code": "promotion", "params": {"words": "check out my"}},
+        f"autopromotion («{NBSP}check out my{NBSP}»)",
+        "self-promotion (“check out my”)",
+    ),
+    ({"code": "promotion", "params": {}}, "autopromotion", "self-promotion"),
+    (
+        {"code": "like_bait", "params": {"words": "like this comment"}},
+        f"demande de «{NBSP}j’aime{NBSP}» («{NBSP}like this comment{NBSP}»)",
+        "asks for likes (“like this comment”)",
+    ),
+    ({"code": "like_bait", "params": {}}, f"demande de «{NBSP}j’aime{NBSP}»", "asks for likes"),
 ]
 
 
