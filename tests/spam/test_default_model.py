@@ -13,7 +13,9 @@ from commentsvc.reasons import describe
 from commentsvc.spam.base import CommentText
 from commentsvc.spam.data import FRENCH_FILE, load_csv
 from commentsvc.spam.normalise import find_urls
-from commentsvc.spam.store import current_version, load_current, read_card
+from commentsvc.spam.pipeline import DEFAULT_CONFIG, ModelConfig
+from commentsvc.spam.store import current_version, load, load_current, read_card
+from commentsvc.spam.training import train
 from tests.factories import make_site
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "ml_models"
@@ -72,3 +74,65 @@ def test_pipeline_uses_the_card_thresholds(app, shipped):
     verdict = moderate(plain, spam_model=shipped)
     assert verdict.status == Status.PUBLISHED
     assert verdict.score is not None and verdict.score.reasons == ()
+
+
+def _card_config(card) -> ModelConfig:
+    return ModelConfig(**{key: value for key, value in card["config"].items() if key != "name"})
+
+
+def test_card_figures_are_what_a_rerun_gives(bundled, trained):
+    """Retraining the shipped configuration on the bundled data gives the card's grouped CV."""
+    card = read_card(MODEL_DIR / current_version(MODEL_DIR))
+    assert card["data"]["files"] == bundled.sources  # trained on the bundled files alone
+    config = _card_config(card)
+    if config == DEFAULT_CONFIG and card["seed"] == 0:
+        rerun = trained  # the session's model is this very configuration
+    else:
+        rerun = train(bundled, seed=card["seed"], candidates=(config,))
+    assert rerun.cv["folds"] == card["grouped_cv"]["folds"]
+    assert rerun.cv["pooled_at_spam"] == card["grouped_cv"]["pooled_at_spam"]
+    assert rerun.cv["baselines"] == card["grouped_cv"]["baselines"]
+    chosen = next(row for row in card["grouped_cv"]["search"] if row["config"] == config.name)
+    assert rerun.cv["search"] == [chosen]
+    assert card["thresholds"] == {"hold": rerun.thresholds.hold, "spam": rerun.thresholds.spam}
+
+
+def test_ensure_trains_the_shipped_configuration():
+    """``model ensure`` (no usable model) skips the search: it must train what ships."""
+    card = read_card(MODEL_DIR / current_version(MODEL_DIR))
+    assert _card_config(card) == DEFAULT_CONFIG
+
+
+def test_card_says_which_threshold_it_judges():
+    card = read_card(MODEL_DIR / current_version(MODEL_DIR))
+    targets = card["targets"]
+    assert "spam F1 on every held-out file, at the spam threshold" in targets
+    assert "spam F1 on every held-out file, at the classifier's decision (p = 0.5)" in targets
+    assert "ham false-positive rate at the spam threshold, every held-out file" in targets
+    judged_met = all(
+        targets[name]["met"]
+        for name in (
+            "spam F1 on every held-out file, at the spam threshold",
+            "ham false-positive rate at the spam threshold, every held-out file",
+            "ROC-AUC (pooled out-of-fold)",
+        )
+    )
+    assert card["verdict"].startswith(
+        "Quality target met" if judged_met else "Quality target NOT met"
+    )
+    markdown = (MODEL_DIR / card["version"] / "card.md").read_text(encoding="utf-8")
+    assert card["verdict"] in markdown
+    assert "@ p = 0.5" in markdown
+
+
+def test_older_versions_still_load_for_rollback():
+    """v1 was trained with 11 facts: it reads those, and its fast path equals its Pipeline."""
+    import numpy as np
+
+    old = load(MODEL_DIR / "v1-20261127")
+    texts = [item.text for item in load_csv(FRENCH_FILE).items]
+    np.testing.assert_allclose(
+        [old.score(text).probability for text in texts], old.probabilities(texts), atol=1e-9
+    )
+    reasons = old.score(CommentText("check out my channel and like this comment")).reasons
+    assert {"promotion", "like_bait"}.isdisjoint(reason.code for reason in reasons)
