@@ -32,6 +32,8 @@ def test_evaluate_json_keys_and_ranges(runner):
     assert figures["trained_on"] == []
     assert figures["thresholds"]["hold"] <= figures["thresholds"]["spam"]
     assert set(figures["grouped_cv"]["per_file_at_spam"]) == {p.name for p in bundled_files()}
+    assert set(figures["grouped_cv"]["per_file_at_half"]) == {p.name for p in bundled_files()}
+    assert figures["grouped_cv"]["verdict"].startswith("Quality target")
 
 
 def test_evaluate_says_when_data_was_trained_on(runner):
@@ -39,6 +41,9 @@ def test_evaluate_says_when_data_was_trained_on(runner):
     assert result.exit_code == 0, result.output
     assert "not held-out" in result.output
     assert "grouped CV" in result.output
+    assert "at the spam threshold:" in result.output
+    assert "at the classifier's decision (p = 0.5):" in result.output
+    assert "Quality target" in result.output
 
 
 def test_evaluate_bad_file_is_one_clear_line(runner, tmp_path):
