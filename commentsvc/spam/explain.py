@@ -97,6 +97,16 @@ def _buckets(prepared: Prepared, contributions: Contributions) -> dict[Key, floa
             # Shared among the cue words so that "subscribe" reads as one reason.
             for cue in prepared.cues:
                 buckets[("phrase" if " " in cue else "word", cue)] += weight / len(prepared.cues)
+        elif name == "solicitation":
+            # One fact, told as what it found: self-promotion, like-bait, or both.
+            kinds = (
+                ("promotion", len(prepared.promotions)),
+                ("like_bait", len(prepared.like_baits)),
+            )
+            found = sum(count for _, count in kinds)
+            for code, count in kinds:
+                if count:
+                    buckets[(code, "")] += weight * count / found
         elif name in _META_CODES:
             buckets[(_META_CODES[name], "")] += weight
     return buckets

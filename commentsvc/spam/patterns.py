@@ -2,9 +2,10 @@
 
 Self-promotion ("check out my channel", "sub to me", "my new song") and like-bait ("like this
 comment if…", "thumbs up if…") are how comment spam on video and article pages reads, whatever
-the page. As n-grams they are diluted in long comments and split across spellings; as one
-counted fact each, their weight is learnt once and carries over to every video (and, the
-French phrases sharing the fact, to French comments, which the bundled data lacks).
+the page. As n-grams they are diluted in long comments and split across spellings; counted
+together as one fact ("solicitation", ``features.py``), their weight is learnt once and carries
+over to every video (and, the French phrases sharing the fact, to French comments, which the
+bundled data lacks).
 
 The patterns run on the normalised text (lower case, letters repeated 3+ times squeezed to two,
 so "plzzz" reads "plzz"; links replaced by tokens). In the bundled data every comment the

@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 
 from commentsvc.spam.base import Thresholds
 from commentsvc.spam.data import Dataset
-from commentsvc.spam.features import META_FEATURES, Prepare
+from commentsvc.spam.features import META_FEATURES, MetaOf, Prepare
 from commentsvc.spam.metrics import binary_metrics, choose_thresholds
 from commentsvc.spam.pipeline import (
     CANDIDATES,
@@ -218,7 +218,8 @@ def train(
         say(f"priors for facts absent from the data: {priors}")
     seconds = time.perf_counter() - started
     say(f"trained in {seconds:.1f} s")
-    baseline = np.median(np.array([item.meta for item in X]), axis=0)
+    # Unscaled, for the facts the model reads (``LinearSpamModel`` applies the scale).
+    baseline = np.median(MetaOf(names=_meta_names(pipeline)).transform(X), axis=0)
     return TrainResult(
         pipeline, config, thresholds, cv, seconds, [round(float(v), 6) for v in baseline], priors
     )
@@ -241,6 +242,10 @@ def _cv_report(y, g, splits, oof, thresholds: Thresholds, search, base) -> dict[
     }
 
 
+def _meta_names(pipeline: Pipeline) -> tuple[str, ...]:
+    return tuple(dict(pipeline.named_steps["features"].transformer_list)["meta"].names)
+
+
 def apply_priors(pipeline: Pipeline, X: Sequence[Any]) -> dict[str, float]:
     """Give facts that (almost) never occur in the training data a modest, stated weight.
 
@@ -252,7 +257,7 @@ def apply_priors(pipeline: Pipeline, X: Sequence[Any]) -> dict[str, float]:
     estimator = calibrated.estimator
     a = float(calibrated.calibrators[0].a_)
     meta_step = dict(pipeline.named_steps["features"].transformer_list)["meta"]
-    names = tuple(meta_step.names)
+    names = _meta_names(pipeline)
     offset = estimator.coef_.shape[1] - len(names)
     applied = {}
     for name, log_odds in PRIORS.items():

@@ -125,14 +125,23 @@ def test_card_says_which_threshold_it_judges():
     assert "@ p = 0.5" in markdown
 
 
-def test_older_versions_still_load_for_rollback():
-    """v1 was trained with 11 facts: it reads those, and its fast path equals its Pipeline."""
+@pytest.mark.parametrize(
+    "version", sorted(path.name for path in MODEL_DIR.glob("v*-*") if path.is_dir())
+)
+def test_every_shipped_version_loads_for_rollback(version):
+    """Each version reads the facts it was trained with; its fast path equals its Pipeline."""
     import numpy as np
 
-    old = load(MODEL_DIR / "v1-20261127")
+    model = load(MODEL_DIR / version)
     texts = [item.text for item in load_csv(FRENCH_FILE).items]
+    texts.append(CommentText("check out my channel and like this comment"))
     np.testing.assert_allclose(
-        [old.score(text).probability for text in texts], old.probabilities(texts), atol=1e-9
+        [model.score(text).probability for text in texts], model.probabilities(texts), atol=1e-9
     )
+
+
+def test_v1_knows_nothing_of_later_facts():
+    """v1 was trained with 11 facts: no reason from the self-promotion phrases."""
+    old = load(MODEL_DIR / "v1-20261127")
     reasons = old.score(CommentText("check out my channel and like this comment")).reasons
     assert {"promotion", "like_bait"}.isdisjoint(reason.code for reason in reasons)

@@ -169,10 +169,10 @@ def test_facts_scale_is_read_by_the_fast_path(bundled):
     np.testing.assert_allclose(
         [model.score(t).probability for t in texts], model.probabilities(texts), atol=1e-9
     )
-    # The stated priors stay per fact whatever the scale.
-    website = model.score(CommentText("Merci.", website="https://example.org"))
-    assert next(r for r in website.reasons if r.code == "website").weight == pytest.approx(
-        result.priors["website"], abs=0.01
+    # The stated priors stay per fact whatever the scale (1.5 is clear of the reasons' cut-off).
+    linked = model.score(CommentText("Merci.", author="www.example.org"))
+    assert next(r for r in linked.reasons if r.code == "author_url").weight == pytest.approx(
+        result.priors["author_url"], abs=0.01
     )
 
 
@@ -195,3 +195,15 @@ def test_training_rows_give_what_the_pipeline_gives(bundled):
         rtol=0,
         atol=1e-12,
     )
+
+
+def test_solicitation_is_told_as_what_it_found(model):
+    """One fact for both kinds of phrases; its share goes to each kind by how often it occurs."""
+    score = model.score(
+        CommentText("check out my channel and my new song, and like this comment if u agree")
+    )
+    by_code = {reason.code: reason for reason in score.reasons}
+    assert by_code["promotion"].params == {"words": "check out, my channel"}
+    assert by_code["like_bait"].params == {"words": "like this comment"}
+    # Three self-promotion phrases, one like-bait: three quarters against one quarter.
+    assert by_code["promotion"].weight == pytest.approx(3 * by_code["like_bait"].weight, rel=0.05)

@@ -64,5 +64,6 @@ def test_prepare_counts_them_as_facts():
     meta = dict(zip(META_FEATURES, prepared.meta, strict=True))
     assert meta["promotion"] == pytest.approx(2 / 3)  # "check out", "my channel"
     assert meta["like_bait"] == pytest.approx(1 / 2)
+    assert meta["solicitation"] == pytest.approx(3 / 4)  # both kinds, one fact
     assert prepared.promotions == ("check out", "my channel")
     assert prepared.like_baits == ("like this comment",)
