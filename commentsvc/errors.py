@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from commentsvc.extensions import db
+from commentsvc.security_log import note_refusal, reason_of
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def _describe(exc: HTTPException) -> str:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
+        note_refusal(reason_of(exc))
         response = respond_error(exc.code or 500, _describe(exc))
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)

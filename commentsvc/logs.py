@@ -21,6 +21,9 @@ access_log = logging.getLogger("commentsvc.access")
 
 # LogRecord attributes that are not extra fields.
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+# json.dumps escapes C0 controls but, with ensure_ascii=False, keeps these: each of them can end
+# a line (NEL, U+2028/9 for str.splitlines and some viewers) or reorder what a terminal shows.
+_LINE_BREAKERS = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,7 +41,9 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        line = json.dumps(entry, default=str, ensure_ascii=False)
+        # They can only occur inside JSON strings, where \uXXXX is their valid spelling.
+        return _LINE_BREAKERS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 class RequestIdFilter(logging.Filter):

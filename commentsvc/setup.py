@@ -84,11 +84,12 @@ def load_spam_model(app: Flask) -> None:
 
 
 def init_operations(app: Flask) -> None:
-    """Client address behind proxies, request ids and JSON logs, Prometheus metrics."""
+    """Client address behind proxies, request ids and JSON logs, security events, metrics."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from commentsvc.logs import init_request_logging
     from commentsvc.metrics import init_metrics
+    from commentsvc.security_log import init_security_log
 
     hops = app.config.get("PROXY_HOPS") or 0
     if hops:
@@ -97,6 +98,7 @@ def init_operations(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
     init_request_logging(app)
+    init_security_log(app)
     init_metrics(app)
 
 

@@ -12,6 +12,7 @@ from commentsvc.admin.forms import CsrfOnlyForm, LoginForm, PasswordForm
 from commentsvc.admin.login import authenticate, change_password
 from commentsvc.identity import hash_ip
 from commentsvc.moderation.errors import ModerationError
+from commentsvc.security_log import note_refusal
 
 
 def _start_session(moderator) -> None:
@@ -33,12 +34,15 @@ def login():
                 form.email.data, form.password.data, ip_hash=hash_ip(request.remote_addr)
             )
         except ModerationError as exc:
+            # Never the e-mail or the password: the address alone says who is attacked.
+            note_refusal(f"login_{exc.code}")
             form.form_errors.append(str(exc.message))
             status = exc.status
         else:
             _start_session(moderator)
             return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
+        note_refusal("form_invalid", fields=form.errors)
         status = 400
     return render_template("admin/login.html", form=form), status
 
@@ -47,6 +51,7 @@ def login():
 def logout():
     form = CsrfOnlyForm()
     if not form.validate_on_submit():
+        note_refusal("csrf", fields=form.errors)
         return render_template("admin/error.html", status=400, message=_("Please try again.")), 400
     if current_user.is_authenticated:
         end_sessions(current_user._get_current_object())
@@ -63,6 +68,7 @@ def password():
         try:
             change_password(current_user, form.current.data, form.new.data)
         except ModerationError as exc:
+            note_refusal(f"password_{exc.code or 'refused'}")
             form.form_errors.append(str(exc.message))
             status = exc.status
         else:

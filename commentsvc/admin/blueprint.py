@@ -25,6 +25,7 @@ from commentsvc.markup import render_markdown
 from commentsvc.moderation import descriptions  # noqa: F401  (reason texts)
 from commentsvc.moderation.errors import ModerationError
 from commentsvc.reasons import describe
+from commentsvc.security_log import note_refusal
 
 bp = Blueprint(
     "admin",
@@ -73,6 +74,7 @@ def _guard() -> Response | None:
 
 @bp.errorhandler(ModerationError)
 def _refused(exc: ModerationError):
+    note_refusal(exc.code or "refused")
     html = render_template("admin/error.html", status=exc.status, message=str(exc.message))
     return html, exc.status
 

@@ -54,7 +54,9 @@ def refuse_foreign_origin() -> Response | None:
     if site is None or origin in site.origins:
         return None  # an unknown site or comment gets its 404 from the view
     from commentsvc.errors import problem
+    from commentsvc.security_log import note_refusal
 
+    note_refusal("foreign_origin")
     return problem(403, _("You are not allowed to do this."))
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from commentsvc.errors import problem
+from commentsvc.security_log import note_refusal, reason_for_status
 
 
 class ApiError(Exception):
@@ -22,6 +23,9 @@ class ApiError(Exception):
         self.extra = extra
 
     def response(self) -> Response:
+        fields = [str(error.get("field", "")) for error in self.extra.get("errors") or ()]
+        reason = self.extra.get("code") or reason_for_status(self.status)
+        note_refusal(str(reason), fields=fields)
         return problem(self.status, self.detail, **self.extra)
 
 

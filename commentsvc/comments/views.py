@@ -40,6 +40,7 @@ from commentsvc.extensions import csrf
 from commentsvc.i18n import use_site_language
 from commentsvc.models import Site
 from commentsvc.moderation.limits import limit_comment_posts
+from commentsvc.security_log import note_refusal, reason_of
 from commentsvc.sites import get_site
 
 bp = Blueprint("comments", __name__)
@@ -93,6 +94,7 @@ def _http_error(exc: HTTPException) -> Response:
     """400/413/415 and the rest inside the iframe: same words as elsewhere, but frameable."""
     from commentsvc.errors import _describe
 
+    note_refusal(reason_of(exc))
     if wants_json():
         body = {"ok": False, "status": exc.code, "message": _describe(exc)}
         return make_response(jsonify(body), exc.code or 500)
@@ -101,6 +103,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 @bp.errorhandler(CommentError)
 def _comment_error(exc: CommentError) -> Response:
+    note_refusal(exc.code, fields=[exc.field] if exc.field else [])
     if wants_json():
         body = {"ok": False, "status": exc.status, "code": exc.code, "message": exc.message}
         if exc.field:
@@ -370,6 +373,11 @@ def _back(site: Site, url: str, comment_id: int | None = None, **params: Any) ->
 def _form_failed(site: Site, form: CommentForm, exc: CommentError | None, status: int):
     """The form again, with the reader's text and the message where it belongs."""
     message = None
+    fields = [name for name, field in form._fields.items() if field.errors]
+    note_refusal(
+        exc.code if exc else "form_invalid",
+        fields=[*fields, *([exc.field] if exc and exc.field else [])],
+    )
     if exc is not None:
         if exc.field in {"body", "author", "email", "website"}:
             form[exc.field].errors = [*form[exc.field].errors, exc.message]

@@ -2,7 +2,10 @@
 
 I1 never a 5xx, and the thread still answers afterwards; I2 a refusal says what is wrong
 (problem+json ``detail`` on the API, a message on the re-rendered form); I3 no stack trace,
-SQL or path in any answer; I4 nothing stored on refusal, exactly one comment on a 2xx.
+SQL or path in any answer; I4 nothing stored on refusal, exactly one comment on a 2xx; I5 each
+refusal is logged as one security event with time, source address and reason, no submitted value
+or secret, control characters neutralised (sent from an address of our choosing, with a User-Agent
+that tries to forge log lines).
 Rows about the admin (``surface = admin``) run in ``tests/security/test_accounts.py``.
 """
 
@@ -22,6 +25,7 @@ from commentsvc.extensions import db
 from commentsvc.models import Comment
 from tests.htmlcheck import comment_violations, element_violations, parse_page
 from tests.security.corpus import BadInput, bad_inputs, decode_value
+from tests.security.eventlog import HOSTILE_AGENT, captured_events, i5_problems
 from tests.security.pages import author_problems, comments_in
 from tests.security.world import (
     BASE,
@@ -41,6 +45,7 @@ SCENARIOS = {"BI-005", "BI-066", "BI-067", "BI-068"}
 
 
 OTHER_SESSION = object()
+SOURCE = "203.0.113.77"
 
 
 @pytest.fixture
@@ -187,8 +192,10 @@ def _refusal_problems(row: BadInput, response) -> list[str]:
 @pytest.mark.parametrize("row", [r for r in ROWS if r.id not in SCENARIOS], ids=lambda r: r.id)
 def test_bad_input(client: FlaskClient, world: World, row: BadInput) -> None:
     before = stored_state()
+    client.environ_base.update(REMOTE_ADDR=SOURCE, HTTP_USER_AGENT=HOSTILE_AGENT)
     started = time.monotonic()
-    response = SENDERS[row.surface](client, world, row)
+    with captured_events() as log:
+        response = SENDERS[row.surface](client, world, row)
     elapsed = time.monotonic() - started
     status = response.status_code
     text = response.get_data(as_text=True)
@@ -204,6 +211,9 @@ def test_bad_input(client: FlaskClient, world: World, row: BadInput) -> None:
         assert after == before, "nothing is stored for a refused request"
         if status >= 400:
             assert _refusal_problems(row, response) == []
+            assert i5_problems(log, status=status, ip=SOURCE, secrets=_secrets(world, row)) == []
+    if status < 400:
+        assert log.events() == [], "an accepted request is no security event"
     # I1: the thread still answers.
     assert (
         client.get(
@@ -211,6 +221,18 @@ def test_bad_input(client: FlaskClient, world: World, row: BadInput) -> None:
         ).status_code
         == 200
     )
+
+
+def _secrets(world: World, row: BadInput) -> list[str]:
+    """What the log must not hold: the submitted value itself, the e-mail, keys, password."""
+    value = _value(world, row)
+    submitted = value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
+    if row.surface == "api-get" and row.field == "id":
+        # Sent as the path, which is logged (neutralised) when no route matches it: scanners
+        # probing for addresses are worth seeing.
+        submitted = ""
+    # Short values ("-1", "abc") also name routes and reasons; longer ones are the input.
+    return [BASE["email"], world.password, "x" * 20, submitted if len(submitted) >= 8 else ""]
 
 
 def newest_comment() -> Comment:
