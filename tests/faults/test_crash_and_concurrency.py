@@ -26,8 +26,8 @@ from tests.faults.pgcluster import Cluster
 pytestmark = pytest.mark.slow
 
 CONCURRENT_POSTERS = 64
-# SQLite is where concurrent writers could meet "database is locked": the full 30 s there.
-CONCURRENCY_SECONDS = {"sqlite": 30.0, "postgresql": 10.0}
+# Issue 7 asks for 30 s of 64 posters, on both databases (about 20 s more of CI on PostgreSQL).
+CONCURRENCY_SECONDS = 30.0
 CRASH_SECONDS = 8.0
 
 
@@ -108,7 +108,7 @@ def test_64_concurrent_posters_into_one_thread(database_for_load: str, tmp_path:
         join = harness.run_posters(
             server.port,
             posters=CONCURRENT_POSTERS,
-            seconds=CONCURRENCY_SECONDS[database_for_load.split(":")[0]],
+            seconds=CONCURRENCY_SECONDS,
             outcome=outcome,
             tag="concurrent",
         )
