@@ -5,8 +5,9 @@ name and the website (what the service refuses is simply not shown). The pages t
 are then loaded in Debian's chromium with the page's Content-Security-Policy switched off: CSP is
 the second layer, the sanitiser must hold on its own (rule g: "a CSP report alone is not a
 pass"). Payloads are batched: each thread holds one field's payloads (twenty top-level comments,
-the rest as their replies), so one iframe page shows them all; the moderators' queue shows them
-as cards, 25 a page, in the pending and the published tabs.
+the rest as their replies), so one iframe page shows them all. Then every comment is put back to
+``pending`` and the moderators' queue shows them as cards, 25 a page: stored XSS against the
+moderator reviewing the queue is the worst case.
 
 On each page, after load, every element of every comment (body, name, website; in the queue the
 card's body, name and website) is hovered, pressed, focused, clicked and double-clicked by
@@ -34,8 +35,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from commentsvc.comments import validation as v
+from commentsvc.comments.status import set_status
+from commentsvc.extensions import db
+from commentsvc.models import Comment, Status
 from tests.factories import PASSWORD, make_moderator, make_site
 from tests.listener import Listener, counting_listener
 from tests.security.corpus import xss_payloads
@@ -226,19 +231,22 @@ def test_no_payload_runs_or_fetches_in_a_real_browser(live_server, browser, webs
         if shown != published[name]:
             watch.saw(f"{shown} comments shown of {published[name]} published")
 
+    with live_server.app.app_context():
+        for comment in db.session.scalars(select(Comment)):
+            set_status(comment, Status.PENDING)
+        db.session.commit()
     _log_in(page, live_server)
     carded = 0
-    for tab in ("pending", "published"):
-        url = f"{live_server.url}/admin/queue?tab={tab}&site={SITE}"
-        while url:
-            cards, elements = _visit(
-                page, url, ".card", ".card .body, .card header strong, .card .website", watch
-            )
-            swept += elements
-            carded += cards
-            following = page.locator("a[rel=next]")
-            url = following.get_attribute("href") if following.count() else None
-            url = live_server.url + url if url else None
+    url: str | None = f"{live_server.url}/admin/queue?tab=pending&site={SITE}"
+    while url:
+        cards, elements = _visit(
+            page, url, ".card", ".card .body, .card header strong, .card .website", watch
+        )
+        swept += elements
+        carded += cards
+        following = page.locator("a[rel=next]")
+        url = following.get_attribute("href") if following.count() else None
+        url = live_server.url + url if url else None
     context.close()
 
     assert watch.problems() == [], "\n".join(watch.problems())
