@@ -289,3 +289,50 @@ def test_a_moderator_cannot_reach_another_sites_data(web: Flask, two_sites) -> N
         "https://beta.example.org"
     ]
     assert db.session.get(Comment, ids["pending_b"]).body_source == "Secret B"
+
+
+def test_the_other_id_taking_routes_refuse_another_sites_data(web: Flask, two_sites) -> None:
+    """Undo of another site's audit entry, another moderator's API token, the admins' erasure,
+    the moderation API's comment and decision calls: refused, and nothing changes."""
+    from commentsvc.api.tokens import create_token
+    from commentsvc.models import ApiToken, AuditEntry
+    from commentsvc.moderation import actions
+    from commentsvc.moderation.actions import Decision
+    from commentsvc.moderation.audit import Action
+
+    mod_b = make_moderator("modb@example.org", sites=[two_sites["site_b"]])
+    actions.decide(two_sites["published_b"].id, Decision(Action.REJECT), moderator=mod_b)
+    entry_b = db.session.query(AuditEntry).filter_by(moderator_id=mod_b.id).one()
+    _token, token_row = create_token(mod_b, "beta's script")
+    mod_a_token, _row = create_token(
+        db.session.query(type(mod_b)).filter_by(email="moda@example.org").one(), "alpha's script"
+    )
+    client = client_at(web, "198.51.100.51")
+    login(client, "moda@example.org")
+    token = csrf_token(client, "/admin/queue")
+    answers = [
+        client.post(f"/admin/audit/{entry_b.id}/undo", data={"csrf_token": token}),
+        client.post(f"/admin/api-tokens/{token_row.id}/revoke", data={"csrf_token": token}),
+        client.post(
+            "/admin/personal-data",
+            data={"email": "secret-b@example.org", "action": "erase", "csrf_token": token},
+        ),
+    ]
+    bearer = {"Authorization": f"Bearer {mod_a_token}"}
+    pending_b = two_sites["pending_b"].id
+    api = [
+        web.test_client().get(f"/api/v1/moderation/comments/{pending_b}", headers=bearer),
+        web.test_client().post(
+            f"/api/v1/moderation/comments/{pending_b}/decision",
+            json={"action": "approve"},
+            headers=bearer,
+        ),
+    ]
+    assert all(a.status_code < 500 for a in answers + api)
+    assert all("Secret B" not in a.get_data(as_text=True) for a in answers + api)
+    assert [a.status_code for a in api] == [403, 403]
+    db.session.rollback()
+    assert db.session.get(Comment, two_sites["published_b"].id).status == Status.REJECTED
+    assert db.session.get(ApiToken, token_row.id).revoked_at is None
+    assert db.session.get(Comment, pending_b).author_email == "secret-b@example.org"
+    assert _status(pending_b) == Status.PENDING
