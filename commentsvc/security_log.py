@@ -1,4 +1,4 @@
-"""Security events: every refused request (4xx) logged once, a JSON line an operator can act on.
+"""Security events: every refused request logged once, a JSON line an operator can act on.
 
 The event says when (the record's time), who (the client address, after ``ProxyFix``), what
 (method and route) and why (a stable reason code, plus the names of the fields at fault).
@@ -9,8 +9,9 @@ request is neutralised first, so that a reader cannot forge or colour log lines:
 characters and line or bidi separators are shown as ``\\uXXXX``, e-mail addresses lose their
 local part.
 
-Refusal points call :func:`note_refusal` with their reason; a refusal nobody explained is still
-logged, with the HTTP status as its reason.
+Every 4xx is a refusal; so is a request a refusal point names with :func:`note_refusal` whatever
+its status (the admin's redirect of a visitor without a session to its login page). A 4xx that
+nobody explained is still logged, with a reason named after its status.
 """
 
 from __future__ import annotations
@@ -76,9 +77,11 @@ def reason_of(exc: HTTPException) -> str:
 
 def _log_refusal(response: Response) -> Response:
     status = response.status_code
-    if not 400 <= status < 500:
+    noted = g.get("refusal")
+    # Any 4xx; and a refusal answered otherwise, such as the admin's redirect to its login page.
+    if status >= 500 or (noted is None and not 400 <= status < 500):
         return response
-    reason, fields = g.get("refusal") or (reason_for_status(status), ())
+    reason, fields = noted or (reason_for_status(status), ())
     route = request.url_rule.rule if request.url_rule else None
     level = logging.WARNING if status in (401, 403, 429) or reason == "csrf" else logging.INFO
     ip = neutralise(request.remote_addr, limit=64)

@@ -68,6 +68,8 @@ def _guard() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
+        # No session, an expired one or a replayed one after logout: worth seeing in the log.
+        note_refusal("login_required")
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     return None
 

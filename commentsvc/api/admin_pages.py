@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from commentsvc.api import tokens
 from commentsvc.i18n import use_site_language
+from commentsvc.security_log import note_refusal
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -39,6 +40,7 @@ def _guard() -> Response | None:
     if lang in ("fr", "en"):
         use_site_language(lang)
     if not current_user.is_authenticated:
+        note_refusal("login_required")
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     return None
 

@@ -170,3 +170,23 @@ def test_every_json_log_line_escapes_what_could_end_or_reorder_it() -> None:
     line = JsonFormatter().format(record)
     assert not RAW_UNSAFE.search(line) and len(line.splitlines()) == 1
     assert json.loads(line)["path"] == "/a\x85b\u2028c\u2029d\u202ee\x7f"
+
+
+@pytest.mark.parametrize("path", ["/admin/queue", "/admin/api-tokens"])
+def test_an_admin_page_without_a_session_is_logged(web: Flask, moderator_site, path) -> None:
+    """BI-089/BI-090: no session, or a dead one, is sent to the login page, and logged."""
+    client = hostile_client(web)
+    with captured_events() as log:
+        answer = client.get(path)
+    assert answer.status_code == 302 and "/admin/login" in answer.headers["Location"]
+    assert i5_problems(log, status=302, ip=SOURCE, secrets=[]) == []
+    assert log.events()[0]["reason"] == "login_required"
+
+
+def test_a_successful_request_is_no_event(web: Flask, moderator_site) -> None:
+    client = hostile_client(web)
+    with captured_events() as log:
+        assert client.get("/admin/login").status_code == 200
+        assert login(client, MOD_EMAIL).status_code in (302, 303)
+        assert client.get("/admin/queue").status_code == 200
+    assert log.events() == []
