@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import re
 import time
+import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,14 +26,15 @@ from sqlalchemy.orm import Session
 from commentsvc.comments.reading import (
     PAGE_SIZE,
     ThreadPage,
-    find_thread,
+    ThreadState,
+    find_thread_state,
     get_thread_page,
     thread_is_closed,
 )
 from commentsvc.comments.urls import resolve_page_url
 from commentsvc.extensions import cache
 from commentsvc.metrics import record_cache_lookup
-from commentsvc.models import Site, Thread
+from commentsvc.models import Site
 from commentsvc.sites import get_site
 
 log = logging.getLogger(__name__)
@@ -52,8 +55,8 @@ def _templates_digest() -> str:
     return digest.hexdigest()[:12]
 
 
-# Part of every key and ETag.
-RENDERING_REVISION = _templates_digest()
+# Part of every key and ETag; the suffix names the layout of cached values (bytes, slots).
+RENDERING_REVISION = _templates_digest() + ":2"
 
 
 # A site's settings change rarely and are read by every request: read paths keep a copy this
@@ -61,6 +64,8 @@ RENDERING_REVISION = _templates_digest()
 # other processes see it within this delay.
 SITE_SECONDS = 5.0
 _SITES = "commentsvc_sites"
+# Fingerprints of those read-only copies, computed once per copy rather than per request.
+_FINGERPRINTS: weakref.WeakKeyDictionary[Site, str] = weakref.WeakKeyDictionary()
 
 
 def site_for_reading(name: str) -> Site | None:
@@ -74,6 +79,7 @@ def site_for_reading(name: str) -> Site | None:
     site = get_site(name)
     if site is not None:
         sites[name] = (now, site)
+        _FINGERPRINTS[site] = site_fingerprint(site)
     return site
 
 
@@ -87,6 +93,9 @@ def _forget_sites(session: Session, _context: Any) -> None:
 
 def site_fingerprint(site: Site) -> str:
     """A digest of every setting of the site: changing any of them changes every key."""
+    known = _FINGERPRINTS.get(site)
+    if known is not None:
+        return known
     state = inspect(site)
     values = [repr(state.attrs[attr.key].loaded_value) for attr in state.mapper.column_attrs]
     return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:16]
@@ -98,7 +107,7 @@ class ThreadView:
 
     kind: str
     site: Site
-    thread: Thread | None
+    thread: ThreadState | None
     lang: str
     sort: str = "oldest"
     cursor: str | None = None
@@ -152,9 +161,9 @@ def thread_view(
     limit: int = PAGE_SIZE,
     extra: tuple[Hashable, ...] = (),
 ) -> ThreadView:
-    """Identify one rendering of a page's thread: one indexed query, no comments read."""
+    """Identify one rendering of a page's thread: one indexed row, no comments read."""
     url = resolve_page_url(site, url)
-    thread = find_thread(site, url)
+    thread = find_thread_state(site, url)
     # Links inside renderings are relative to where the app is mounted behind the proxy.
     extra = (request.script_root, *extra)
     return ThreadView(kind, site, thread, lang, sort, cursor, extra, url, limit)
@@ -230,3 +239,25 @@ def conditional(etag: str, build: Callable[[], Response]) -> Response:
 def content_etag(*parts: Any) -> str:
     """An ETag for a small response computed anyway (e.g. counts): a digest of its inputs."""
     return hashlib.sha256(repr((RENDERING_REVISION, *parts)).encode()).hexdigest()[:32]
+
+
+def split_slots(text: str, slots: dict[str, str]) -> tuple[bytes | str, ...]:
+    """``text`` as UTF-8 pieces with slot names between them, for ``fill_slots``.
+
+    ``slots`` maps each placeholder found in ``text`` to its name. A cached page is stored
+    this way so that a hit joins a few byte strings instead of searching and encoding the
+    whole page for its per-request values.
+    """
+    pattern = re.compile("|".join(re.escape(placeholder) for placeholder in slots))
+    parts: list[bytes | str] = []
+    last = 0
+    for found in pattern.finditer(text):
+        parts += [text[last : found.start()].encode(), slots[found.group()]]
+        last = found.end()
+    parts.append(text[last:].encode())
+    return tuple(parts)
+
+
+def fill_slots(parts: tuple[bytes | str, ...], values: dict[str, str]) -> bytes:
+    """The page of ``split_slots`` with each slot replaced by its value."""
+    return b"".join(part if isinstance(part, bytes) else values[part].encode() for part in parts)

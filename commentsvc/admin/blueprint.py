@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    Request,
     Response,
     current_app,
     redirect,
@@ -15,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -41,6 +42,12 @@ PUBLIC_ENDPOINTS = {"admin.login", "admin.static", "admin.language"}
 
 class AdminSessionInterface(SecureCookieSessionInterface):
     """Session cookies are ``Secure`` whenever the request came over HTTPS."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Readers never send a session cookie: skip building the signing serializer for them.
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class() if app.secret_key else None
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         if app.config.get("SESSION_COOKIE_SECURE"):

@@ -121,16 +121,21 @@ def thread(site: str, query: ThreadQuery) -> Response:
     return caching.conditional(view.etag, build)
 
 
-def _thread_json(page: services.ThreadPage) -> str:
-    return ThreadPage(
-        url=page.url,
-        title=page.thread.title if page.thread else "",
-        count=page.total,
-        closed=page.closed,
-        sort=page.sort,
-        comments=[comment_out(node) for node in page.comments],
-        next_cursor=page.next_cursor,
-    ).model_dump_json()
+def _thread_json(page: services.ThreadPage) -> bytes:
+    # Bytes, so that a cache hit is sent as stored, without encoding it again.
+    return (
+        ThreadPage(
+            url=page.url,
+            title=page.thread.title if page.thread else "",
+            count=page.total,
+            closed=page.closed,
+            sort=page.sort,
+            comments=[comment_out(node) for node in page.comments],
+            next_cursor=page.next_cursor,
+        )
+        .model_dump_json()
+        .encode()
+    )
 
 
 @operation(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, or_, select, union_all
+from sqlalchemy import and_, bindparam, exists, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from commentsvc.comments.errors import CommentError
@@ -69,10 +69,50 @@ class ThreadComment:
 
 
 @dataclass(frozen=True)
+class ThreadState:
+    """The columns of a thread that readers' pages and cache keys need, without the ORM object.
+
+    Reading these as a plain row costs a fraction of loading a ``Thread`` into the session,
+    which matters on the hot path: every cached read asks for them once.
+    """
+
+    id: int
+    title: str
+    closed: bool
+    created_at: datetime
+    published_count: int
+    version: int
+
+
+_THREADS = Thread.__table__.c
+# Plain Core, compiled once: the per-request cost is the query, not SQLAlchemy.
+_THREAD_STATE = select(
+    _THREADS.id,
+    _THREADS.title,
+    _THREADS.closed,
+    _THREADS.created_at,
+    _THREADS.published_count,
+    _THREADS.version,
+).where(_THREADS.site_id == bindparam("site_id"), _THREADS.url == bindparam("url"))
+
+
+_COUNTS = select(_THREADS.url, _THREADS.published_count).where(
+    _THREADS.site_id == bindparam("site_id"), _THREADS.url.in_(bindparam("urls", expanding=True))
+)
+
+
+def find_thread_state(site: Site, url: str) -> ThreadState | None:
+    """What readers need of the thread of a canonical page URL (one indexed row, no ORM)."""
+    connection = db.session.connection()
+    row = connection.execute(_THREAD_STATE, {"site_id": site.id, "url": url}).first()
+    return ThreadState(*row) if row is not None else None
+
+
+@dataclass(frozen=True)
 class ThreadPage:
     site: Site
     url: str
-    thread: Thread | None
+    thread: Thread | ThreadState | None
     comments: list[ThreadComment]
     # Published comments of the whole thread, replies included.
     total: int
@@ -90,7 +130,9 @@ def find_thread(site: Site, url: str) -> Thread | None:
     return db.session.scalar(select(Thread).where(Thread.site_id == site.id, Thread.url == url))
 
 
-def thread_is_closed(site: Site, thread: Thread | None, *, now: datetime | None = None) -> bool:
+def thread_is_closed(
+    site: Site, thread: Thread | ThreadState | None, *, now: datetime | None = None
+) -> bool:
     """Closed by a moderator, or older than the site's ``close_after_days``."""
     if thread is None:
         return False
@@ -108,10 +150,8 @@ def count_published(site: Site, urls: Iterable[str]) -> dict[str, int]:
     wanted = {c for c in canonical.values() if c}
     found: dict[str, int] = {}
     if wanted:
-        rows = db.session.execute(
-            select(Thread.url, Thread.published_count).where(
-                Thread.site_id == site.id, Thread.url.in_(wanted)
-            )
+        rows = db.session.connection().execute(
+            _COUNTS, {"site_id": site.id, "urls": sorted(wanted)}
         )
         found = {url: count for url, count in rows}
     return {url: found.get(canonical[url] or "", 0) for url in urls}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask_babel import gettext as _
@@ -20,6 +21,8 @@ def _is_tracking(name: str) -> bool:
     return name.lower().startswith("utm_") or name.lower() in TRACKING_PARAMS
 
 
+# Readers ask about the same few pages over and over (counts for 50 links per page view).
+@functools.lru_cache(maxsize=2048)
 def canonical_url(url: str) -> str | None:
     """``HTTPS://Ex.fr:443/a?utm_source=x#c3`` -> ``https://ex.fr/a``; None if not a page URL."""
     url = (url or "").strip()

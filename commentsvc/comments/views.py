@@ -61,14 +61,13 @@ def _undecodable(raw: bytes) -> bool:
 
 @bp.before_request
 def _refuse_garbage() -> None:
-    bad = _("The request contains invalid characters.")
     if _undecodable(request.query_string):
-        abort(400, bad)
+        abort(400, _("The request contains invalid characters."))
     if request.method == "POST":
         if request.mimetype != FORM_TYPE:
             abort(415)
         if _undecodable(request.get_data(cache=True)):
-            abort(400, bad)
+            abort(400, _("The request contains invalid characters."))
 
 
 def wants_json() -> bool:
@@ -225,7 +224,7 @@ def _slot(name: str) -> str:
     return "slot" + hashlib.sha256(secret + b":page-slot:" + name.encode()).hexdigest()[:24]
 
 
-def _shared_page_html(site: Site, view: caching.ThreadView, lang: str, nonce: str) -> str:
+def _shared_page_html(site: Site, view: caching.ThreadView, lang: str, nonce: str) -> bytes:
     """The page as every reader without personal data gets it: rendered once per thread
     version and address, then only the form token and the script nonce are filled in."""
     token_slot, nonce_slot = _slot("token"), _slot("nonce")
@@ -234,11 +233,14 @@ def _shared_page_html(site: Site, view: caching.ThreadView, lang: str, nonce: st
         kind="iframe_page",
         extra=(*view.extra, request.query_string, view.header().closed),
     )
-    html = caching.cached(
-        page_view, lambda: _page_html(site, view, lang, nonce_slot, token=token_slot)
-    )
+
+    def render() -> tuple[bytes | str, ...]:
+        html = _page_html(site, view, lang, nonce_slot, token=token_slot)
+        return caching.split_slots(html, {token_slot: "token", nonce_slot: "nonce"})
+
+    parts = caching.cached(page_view, render)
     token = issue_form_token(site.name, view.url)
-    return html.replace(token_slot, token).replace(nonce_slot, nonce)
+    return caching.fill_slots(parts, {"token": token, "nonce": nonce})
 
 
 def _page_html(
