@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,7 +88,8 @@ def init_request_logging(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        # 128 random bits in hex, as uuid4().hex but without building a UUID object.
+        g.request_id = incoming if _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
         g.log_started = time.perf_counter()
 
     @app.after_request

@@ -8,6 +8,7 @@ are read at scrape time, so they are the same whichever worker answers.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -168,10 +169,19 @@ def init_metrics(app: Flask) -> None:
         if started is not None:
             # The rule, not the path: unknown paths must not create new series.
             route = request.url_rule.rule if request.url_rule else "unmatched"
-            REQUEST_SECONDS.labels(
-                method=request.method, route=route, status=str(response.status_code)
-            ).observe(time.perf_counter() - started)
+            _request_series(request.method, route, response.status_code).observe(
+                time.perf_counter() - started
+            )
         return response
+
+
+@functools.cache
+def _request_series(method: str, route: str, status: int) -> Any:
+    """The histogram child of one series, looked up once per process (``labels`` is slow).
+
+    Bounded: methods, rules and statuses are finite sets (paths are never labels).
+    """
+    return REQUEST_SECONDS.labels(method=method, route=route, status=str(status))
 
 
 def mark_worker_dead(pid: int) -> None:
