@@ -9,7 +9,7 @@ from flask import Flask, Response, json, render_template, request
 from flask_babel import gettext as _
 from limits.errors import StorageError
 from redis.exceptions import RedisError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from commentsvc.extensions import db
@@ -81,6 +81,16 @@ def register_error_handlers(app: Flask) -> None:
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
+
+    # A unique or foreign key refused the write: a race with another request (two first
+    # comments creating one thread, a double click), not an outage. Nothing was written.
+    @app.errorhandler(IntegrityError)
+    def _conflict(exc: IntegrityError) -> Response:
+        log.info("write refused by a constraint: %s", str(exc.orig).splitlines()[0][:200])
+        db.session.rollback()
+        return respond_error(
+            409, _("This conflicts with a change made at the same moment. Please try again.")
+        )
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
