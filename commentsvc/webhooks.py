@@ -18,10 +18,12 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+import weakref
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, insert, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, attributes
 
 from commentsvc.extensions import db
@@ -144,11 +146,47 @@ def _events_of_flush(session: Session) -> list[tuple[str, Comment, dict[str, Any
     return found
 
 
+# Which sites have an active webhook, per database, kept this long per process: most sites
+# have none, and every comment write would otherwise pay the lookup. A change made in this
+# process is seen at once (``_forget_hooked_sites``); other processes see it within the delay.
+HOOKED_SITES_SECONDS = 5.0
+_HOOKED_SITES: weakref.WeakKeyDictionary[Engine, tuple[float, frozenset[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _hooked_sites(connection: Connection) -> frozenset[int]:
+    engine = connection.engine
+    now = time.monotonic()
+    kept = _HOOKED_SITES.get(engine)
+    if kept is not None and now - kept[0] < HOOKED_SITES_SECONDS:
+        return kept[1]
+    query = select(Webhook.site_id).where(Webhook.active.is_(True)).distinct()
+    sites = frozenset(connection.execute(query).scalars())
+    _HOOKED_SITES[engine] = (now, sites)
+    return sites
+
+
+def _forget_hooked_sites(session: Session) -> None:
+    if any(isinstance(obj, Webhook) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _HOOKED_SITES.pop(session.get_bind(), None)
+        # Again once committed: a lookup from another session meanwhile saw the old rows.
+        session.info["commentsvc_webhooks_changed"] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop("commentsvc_webhooks_changed", False):
+        _HOOKED_SITES.pop(session.get_bind(), None)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
+    _forget_hooked_sites(session)
     found = _events_of_flush(session)
     if not found:
         return
     connection = session.connection()
+    if not _hooked_sites(connection):
+        return
     thread_ids = {comment.thread_id for _name, comment, _extra in found}
     threads = {
         row.id: row
@@ -192,6 +230,7 @@ def install() -> None:
     register_channel(CHANNEL, send_webhook)
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_commit", _after_commit)
 
 
 # ---- delivering ---------------------------------------------------------------------------

@@ -208,3 +208,20 @@ def test_a_removed_webhook_fails_permanently(site, db) -> None:
     webhooks.remove_webhook(hook.id)
     report = deliver_due(now=messages(db)[-1].next_attempt_at)
     assert report.failed == 2  # created and published, both dropped
+
+
+def test_writes_on_sites_without_webhooks_ask_nothing_about_webhooks(site, db) -> None:
+    from tests.comments.helpers import count_queries
+
+    thread = make_thread(site, f"{ORIGIN}/calme")
+    make_comment(thread, "Premier")  # the process learns that no site has a webhook
+    with count_queries() as queries:
+        make_comment(thread, "Deuxième")
+    assert not [q for q in queries if "webhooks" in q], queries
+    # A webhook added here counts for the very next write.
+    webhooks.add_webhook(site, "https://hooks.example/in")
+    make_comment(thread, "Troisième")
+    assert [m.payload["event"] for m in messages(db)][-2:] == [
+        "comment.created",
+        "comment.published",
+    ]
