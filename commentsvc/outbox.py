@@ -74,14 +74,22 @@ class DeliveryReport:
         return self.delivered + self.retrying + self.failed
 
 
-def _claim(now: datetime, limit: int) -> list[int]:
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None))
-        .where(OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
+def _due(now: datetime) -> Any:
+    return select(OutboxMessage).where(
+        OutboxMessage.delivered_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+        OutboxMessage.next_attempt_at <= now,
     )
+
+
+def _claim(now: datetime, limit: int) -> list[int]:
+    # Every worker polls every few seconds and there is mostly nothing due: look first with
+    # a plain read, so that an idle round never takes the write lock (SQLite's is global).
+    anything = db.session.scalar(_due(now).with_only_columns(OutboxMessage.id).limit(1))
+    if anything is None:
+        db.session.rollback()
+        return []
+    query = _due(now).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
     with write_transaction() as session:
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)

@@ -127,3 +127,24 @@ def test_worker_command_once(app, runner, channel) -> None:
     assert result.exit_code == 0, result.output
     assert "delivered 1" in result.output
     assert len(channel.sent) == 1
+
+
+def test_an_idle_round_takes_no_write_lock(app, channel) -> None:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def _record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.upper())
+
+    delivered = enqueue()
+    outbox.deliver_due()  # delivers it; from now on nothing is due
+    assert channel.sent and delivered.id
+    event.listen(db.engine, "before_cursor_execute", _record)
+    try:
+        report = outbox.deliver_due()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _record)
+    assert report.total == 0
+    # Neither SQLite's write lock (BEGIN IMMEDIATE) nor PostgreSQL row locks.
+    assert not [s for s in statements if "IMMEDIATE" in s or "FOR UPDATE" in s], statements
