@@ -55,7 +55,12 @@ def run(
 ) -> Figures:
     """Run wrk against ``url``; socket errors and non-2xx/3xx answers both count as errors."""
     script = _script(scenario)
-    command = ["wrk", f"-t{min(THREADS, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
+    command = [
+        "wrk",
+        f"-t{min(THREADS, connections)}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+    ]
     command += ["--timeout", "10s", "-s", str(script), url]
     try:
         done = subprocess.run(
