@@ -150,19 +150,25 @@ def _decode_cursor(cursor: str) -> tuple[int, Any, int]:
 # --- the query -------------------------------------------------------------------------
 
 
-def _site_scope(filters: QueueFilters, moderator: Moderator) -> list:
-    clauses = []
+def _thread_scope(filters: QueueFilters, moderator: Moderator) -> list:
+    """Conditions on ``Thread`` for the sites this moderator looks at (none: every site)."""
     allowed = allowed_site_ids(moderator)
     if filters.site:
         site = db.session.scalar(select(Site).where(Site.name == filters.site))
         if site is None:
             raise ModerationError(404, _l("This site does not exist."), code="not_found")
         require_site(moderator, site.id)
-        clauses.append(Comment.thread_id.in_(select(Thread.id).where(Thread.site_id == site.id)))
-    elif allowed is not None:
-        if not allowed:
-            return [false()]
-        clauses.append(Comment.thread_id.in_(select(Thread.id).where(Thread.site_id.in_(allowed))))
+        return [Thread.site_id == site.id]
+    if allowed is not None:
+        return [Thread.site_id.in_(allowed)] if allowed else [false()]
+    return []
+
+
+def _site_scope(filters: QueueFilters, moderator: Moderator) -> list:
+    clauses = []
+    threads = _thread_scope(filters, moderator)
+    if threads:
+        clauses.append(Comment.thread_id.in_(select(Thread.id).where(*threads)))
     if filters.thread_id is not None:
         thread = db.session.get(Thread, filters.thread_id)
         if thread is None:
@@ -276,15 +282,23 @@ def list_queue(filters: QueueFilters, *, moderator: Moderator) -> QueuePage:
 
 def tab_counts(moderator: Moderator, *, site: str | None = None) -> dict[str, int]:
     """How many comments each tab holds (for the moderator's sites, or one site)."""
-    scope = _site_scope(QueueFilters(site=site), moderator)
+    filters = QueueFilters(site=site)
+    threads = _thread_scope(filters, moderator)
+    scope = [Comment.thread_id.in_(select(Thread.id).where(*threads))] if threads else []
     counts = dict.fromkeys(TABS, 0)
     rows = db.session.execute(
         select(Comment.status, func.count(Comment.id))
-        .where(Comment.status.in_(["pending", "spam", "published", "rejected"]), *scope)
+        .where(Comment.status.in_(["pending", "spam", "rejected"]), *scope)
         .group_by(Comment.status)
     )
     for status, count in rows:
         counts[status] = count
+    # Published comments are most of a site (900,000 of a million): counting them on every
+    # page view cost most of the page. Threads keep that count, in the same transaction as
+    # every status change (``comments.status``), so summing it per thread is the same figure.
+    counts["published"] = db.session.scalar(
+        select(func.coalesce(func.sum(Thread.published_count), 0)).where(*threads)
+    )
     counts["reported"] = db.session.scalar(
         select(func.count(Comment.id)).where(_tab_clause("reported"), *scope)
     )
