@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from commentsvc.localserver import child_server, free_port, served_env
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
@@ -31,12 +30,6 @@ GUNICORN_FLAGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Running:
     name: str
@@ -45,8 +38,7 @@ class Running:
     log: Path
 
     def worker_pids(self) -> list[int]:
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+        return _children(self.process.pid)
 
     def memory(self) -> dict[str, float]:
         """Mean resident and proportional set size per worker, in MB."""
@@ -57,6 +49,11 @@ class Running:
         if not rss:
             return {"rss_mb": 0.0, "pss_mb": 0.0}
         return {"rss_mb": sum(rss) / len(rss), "pss_mb": sum(pss) / len(pss)}
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
 
 
 def _status_kb(pid: int, field: str) -> float:
@@ -86,47 +83,27 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _wait(running: Running, probe: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if running.process.poll() is not None:
-            raise RuntimeError(f"{running.name} exited: {running.log.read_text()[-1500:]}")
-        if _answers(running.base_url + probe) and len(running.worker_pids()) >= WORKERS:
-            return
-        time.sleep(0.3)
-    raise RuntimeError(f"{running.name} did not start: {running.log.read_text()[-1500:]}")
-
-
 @contextmanager
 def _started(name: str, command: list[str], env: dict[str, str], port: int, probe: str, logs: Path):
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-    running = Running(name, process, f"http://127.0.0.1:{port}", log)
-    try:
-        _wait(running, probe)
-        yield running
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    base_url = f"http://127.0.0.1:{port}"
+
+    def ready(process: subprocess.Popen) -> bool:
+        # Every worker forked, not only the first one answering.
+        return _answers(base_url + probe) and len(_children(process.pid)) >= WORKERS
+
+    with child_server(
+        command, env=env, stdout=log, ready=ready, startup_seconds=90, cwd=ROOT
+    ) as process:
+        yield Running(name, process, base_url, log)
 
 
 def commentsvc_env(database_url: str, redis_url: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMENTSVC_")}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    env.update(
-        COMMENTSVC_DATABASE_URL=database_url,
-        COMMENTSVC_SECRET_KEY=BENCH_SECRET,
-        COMMENTSVC_RATELIMIT_ENABLED="false",
-    )
+    settings = {"RATELIMIT_ENABLED": "false"}
     if redis_url:
-        env["COMMENTSVC_REDIS_URL"] = redis_url
-    return env
+        settings["REDIS_URL"] = redis_url
+    return served_env(database_url, BENCH_SECRET, **settings)
 
 
 @contextmanager

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from commentsvc import create_app
+from commentsvc.localserver import free_port
 from tests.conftest import BACKEND, _truncate_all, base_config
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,12 +41,6 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

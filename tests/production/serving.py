@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,15 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from commentsvc.localserver import child_server, free_port, served_env
 from tests.conftest import TEST_SECRET
 
 STARTUP_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -88,27 +79,15 @@ def browser() -> urllib.request.OpenerDirector:
 
 def server_env(database_url: str, **settings: str) -> dict[str, str]:
     """The environment of a served app: ours, without test or leftover commentsvc settings."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("COMMENTSVC_") and key != "PROMETHEUS_MULTIPROC_DIR"
-    }
-    env.update(COMMENTSVC_DATABASE_URL=database_url, COMMENTSVC_SECRET_KEY=TEST_SECRET)
-    env.update({f"COMMENTSVC_{key}": value for key, value in settings.items()})
-    return env
+    return served_env(database_url, TEST_SECRET, **settings)
 
 
-def _wait_until_up(server: Server) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"serve exited early: {server.stderr.read_text()[-2000:]}")
-        try:
-            if server.request("/healthz").status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("serve did not answer /healthz in time")
+def _answers_health(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(base_url + "/healthz", timeout=5) as response:
+            return response.status == 200
+    except OSError:  # refused while starting, or an HTTP error
+        return False
 
 
 @contextmanager
@@ -119,17 +98,13 @@ def running_server(env: dict[str, str], tmp_path: Path, *, workers: int = 2) -> 
     stderr = tmp_path / f"serve-{port}.err"
     command = [sys.executable, "-m", "commentsvc", "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
-    server = Server(f"http://127.0.0.1:{port}", process, stdout, stderr)
-    try:
-        _wait_until_up(server)
-        yield server
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    base_url = f"http://127.0.0.1:{port}"
+    with child_server(
+        command,
+        env=env,
+        stdout=stdout,
+        stderr=stderr,
+        ready=lambda _process: _answers_health(base_url),
+        startup_seconds=STARTUP_SECONDS,
+    ) as process:
+        yield Server(base_url, process, stdout, stderr)
