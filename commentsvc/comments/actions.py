@@ -14,7 +14,9 @@ from flask_babel import gettext as _
 from commentsvc.comments import embed, services
 from commentsvc.comments.errors import CommentError
 from commentsvc.comments.forms import DeleteForm, EditForm, LikeForm, ReportForm
-from commentsvc.comments.views import DONE_MESSAGES, _back, _reader, _site, _token, bp, wants_json
+from commentsvc.comments.page_views import DONE_MESSAGES
+from commentsvc.comments.post_views import _reader, _token
+from commentsvc.comments.views import _back, _site, bp, wants_json
 from commentsvc.models import Site
 
 
