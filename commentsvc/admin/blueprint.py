@@ -22,7 +22,6 @@ from markupsafe import Markup
 
 from commentsvc.extensions import login_manager
 from commentsvc.i18n import use_site_language
-from commentsvc.markup import render_markdown
 from commentsvc.moderation import descriptions  # noqa: F401  (reason texts)
 from commentsvc.moderation.errors import ModerationError
 from commentsvc.reasons import describe
@@ -104,7 +103,9 @@ def _helpers() -> dict:
         "sort_text": labels.sort_text,
         "action_text": labels.action_text,
         "report_text": labels.report_text,
-        "render_comment": lambda source: Markup(render_markdown(source or "")),
+        # The sanitised HTML stored when the text was written (``markup.render_markdown``):
+        # a page of cards never renders Markdown again.
+        "comment_html": lambda comment: Markup(comment.body_html or ""),
         "can_undo": can_undo,
         # Other teams add admin pages (API tokens, personal data); the menu links what exists.
         "url_endpoints": current_app.view_functions,

@@ -321,3 +321,13 @@ def test_reports_reaching_the_threshold_hide_and_queue_the_comment(signed_in, si
     assert "Contestable" in page and page.count("<li>abus") == 2
     post(signed_in, f"/admin/comments/{comment.id}/decide", {"action": "approve"})
     assert "Contestable" not in html(signed_in.get("/admin/queue?tab=reported"))
+
+
+def test_cards_show_the_html_stored_when_the_text_was_written(signed_in, thread) -> None:
+    comment = make_comment(thread, "**gras**", status=Status.PENDING)
+    # What the card shows is the stored rendering: no Markdown is rendered on a page view.
+    comment.body_html = "<p>rendu <strong>stocké</strong></p>"
+    db.session.commit()
+    page = html(signed_in.get("/admin/queue"))
+    assert "<p>rendu <strong>stocké</strong></p>" in page
+    assert "<strong>gras</strong>" not in page
