@@ -108,5 +108,5 @@ def _log_refusal(response: Response) -> Response:
 
 
 def init_security_log(app: Flask) -> None:
-    """Log every 4xx the app answers as a security event."""
+    """Log every refusal the app answers (any 4xx, and noted ones) as a security event."""
     app.after_request(_log_refusal)
