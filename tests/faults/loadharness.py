@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.faults.pgcluster import free_port
+from commentsvc.localserver import free_port
 
 SITE = "load"
 ORIGIN = "https://load.example.org"

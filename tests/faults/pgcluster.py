@@ -9,10 +9,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from commentsvc.localserver import free_port
 
 
 def postgres_bin_dir() -> Path | None:
@@ -39,12 +40,6 @@ def unavailable_reason() -> str | None:
     except KeyError:
         return "there is no postgres system user"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Cluster:

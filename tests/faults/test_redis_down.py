@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from commentsvc.localserver import free_port
 from tests.conftest import BACKEND
-from tests.faults.pgcluster import free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,25 +6,16 @@ import time
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from commentsvc import outbox
 from commentsvc.extensions import db
+from commentsvc.localserver import free_port
 from commentsvc.models import OutboxMessage, utcnow
 from tests.factories import make_comment, make_site, make_thread
-from tests.faults.pgcluster import free_port
+from tests.mailsink import running_sink
 
 ORIGIN = "https://mail.example.org"
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.received: list[list[str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append(envelope.rcpt_tos)
-        return "250 OK"
 
 
 @pytest.fixture
@@ -65,15 +56,10 @@ def test_posting_is_unaffected_and_the_mail_is_retried(app, client, smtp_port: i
     message = db.session.scalar(select(OutboxMessage))
     assert message.next_attempt_at > utcnow() and message.failed_at is None
 
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with running_sink(smtp_port) as (sink, _port):
         later = utcnow() + timedelta(minutes=5)
         assert outbox.deliver_due(now=later).delivered == 1
         deadline = time.time() + 5
         while not sink.received and time.time() < deadline:
             time.sleep(0.05)
-    finally:
-        controller.stop()
     assert sink.received == [["lectrice@example.fr"]]

@@ -1,50 +1,25 @@
 import re
-import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from commentsvc import outbox
 from commentsvc.extensions import db
+from commentsvc.localserver import free_port
 from commentsvc.models import Comment, OutboxMessage, Status
 from commentsvc.moderation import actions
 from commentsvc.moderation.actions import Decision
 from commentsvc.moderation.audit import Action
 from commentsvc.notifications import events
 from tests.factories import make_comment, make_moderator, make_site, make_thread
-
-
-class Sink:
-    """A local SMTP server keeping what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        import email
-        from email import policy
-
-        self.messages.append(
-            (envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.mailsink import running_sink
 
 
 @pytest.fixture(scope="module")
 def smtp():
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield sink, controller.port
-    controller.stop()
+    with running_sink() as sink_and_port:
+        yield sink_and_port
 
 
 @pytest.fixture
@@ -186,7 +161,7 @@ def test_no_notice_to_oneself_or_when_the_site_forbids_it(app, sink) -> None:
 
 
 def test_smtp_down_is_retried(app, sink) -> None:
-    app.config["SMTP_PORT"] = _free_port()  # nothing listens there
+    app.config["SMTP_PORT"] = free_port()  # nothing listens there
     site = make_site()
     _parent, reply = _parent_and_reply(site)
     events.comment_added(reply)

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 
 from commentsvc import outbox
@@ -26,7 +25,7 @@ from commentsvc.spam.store import load_current
 from commentsvc.webhooks import add_webhook
 from tests.factories import make_comment, make_moderator, make_site, make_thread
 from tests.listener import Listener, counting_listener
-from tests.moderation.test_notifications import Sink, _free_port
+from tests.mailsink import Sink, running_sink
 from tests.security.test_accounts import client_at, csrf_token, login
 from tests.security.world import api_post, form_post
 
@@ -38,11 +37,8 @@ MOD_EMAIL = "veille@never-fetch.example.org"
 
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[tuple[Sink, int]]:
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield sink, controller.port
-    controller.stop()
+    with running_sink() as sink_and_port:
+        yield sink_and_port
 
 
 @pytest.fixture
