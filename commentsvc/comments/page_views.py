@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import time
 
@@ -75,9 +76,15 @@ def render_page(
 
 
 def _slot(name: str) -> str:
+    return _slot_for(current_app.config["SECRET_KEY"], name)
+
+
+@functools.cache
+def _slot_for(secret: str, name: str) -> str:
     # Unguessable placeholders: no comment text can contain one by chance or on purpose.
-    secret = current_app.config["SECRET_KEY"].encode()
-    return "slot" + hashlib.sha256(secret + b":page-slot:" + name.encode()).hexdigest()[:24]
+    # Computed once per key and name, not on every page served.
+    digest = hashlib.sha256(secret.encode() + b":page-slot:" + name.encode())
+    return "slot" + digest.hexdigest()[:24]
 
 
 def _shared_page_html(site: Site, view: caching.ThreadView, lang: str, nonce: str) -> bytes:
