@@ -83,11 +83,16 @@ def site_for_reading(name: str) -> Site | None:
     return site
 
 
+def sites_changed(session: Session) -> bool:
+    """Whether the flush just made wrote a site's settings (in this process's app)."""
+    return has_app_context() and any(
+        isinstance(obj, Site) for obj in (*session.new, *session.dirty, *session.deleted)
+    )
+
+
 @event.listens_for(Session, "after_flush")
 def _forget_sites(session: Session, _context: Any) -> None:
-    if has_app_context() and any(
-        isinstance(obj, Site) for obj in (*session.new, *session.dirty, *session.deleted)
-    ):
+    if sites_changed(session):
         current_app.extensions.pop(_SITES, None)
 
 

@@ -76,6 +76,7 @@ SETTINGS: dict[str, tuple[str, Callable[[str], Any], Any]] = {
     "SMTP_STARTTLS": ("SMTP_STARTTLS", _to_bool, False),
     "PROXY_HOPS": ("PROXY_HOPS", _to_int, 0),
     "CACHE_SECONDS": ("CACHE_SECONDS", _to_int, 300),
+    "FRONT_CACHE_MB": ("FRONT_CACHE_MB", _to_int, 32),
     "LANGUAGES": ("LANGUAGES", _to_list, ["fr", "en"]),
     "COMMENT_RATE_LIMIT_PER_IP": ("COMMENT_RATE_LIMIT_PER_IP", _to_rate, "5/minute;30/hour"),
     "COMMENT_RATE_LIMIT_PER_THREAD": ("COMMENT_RATE_LIMIT_PER_THREAD", _to_rate, "30/minute"),

@@ -55,6 +55,11 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def valid_request_id(value: str) -> bool:
+    """Whether a proxy's request id can be kept as ours."""
+    return bool(_VALID_REQUEST_ID.match(value))
+
+
 def current_request_id() -> str | None:
     """The id of the request being served, if any."""
     return g.get("request_id") if has_request_context() else None
@@ -89,7 +94,7 @@ def init_request_logging(app: Flask) -> None:
     def _start() -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         # 128 random bits in hex, as uuid4().hex but without building a UUID object.
-        g.request_id = incoming if _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
+        g.request_id = incoming if valid_request_id(incoming) else os.urandom(16).hex()
         g.log_started = time.perf_counter()
 
     @app.after_request

@@ -169,14 +169,14 @@ def init_metrics(app: Flask) -> None:
         if started is not None:
             # The rule, not the path: unknown paths must not create new series.
             route = request.url_rule.rule if request.url_rule else "unmatched"
-            _request_series(request.method, route, response.status_code).observe(
+            request_series(request.method, route, response.status_code).observe(
                 time.perf_counter() - started
             )
         return response
 
 
 @functools.cache
-def _request_series(method: str, route: str, status: int) -> Any:
+def request_series(method: str, route: str, status: int) -> Any:
     """The histogram child of one series, looked up once per process (``labels`` is slow).
 
     Bounded: methods, rules and statuses are finite sets (paths are never labels).

@@ -87,10 +87,13 @@ def init_operations(app: Flask) -> None:
     """Client address behind proxies, request ids and JSON logs, security events, metrics."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from commentsvc import edge
     from commentsvc.logs import init_request_logging
     from commentsvc.metrics import init_metrics
     from commentsvc.security_log import init_security_log
 
+    # Inside ProxyFix: the front cache keys on the scheme, host and prefix the client used.
+    edge.install(app)
     hops = app.config.get("PROXY_HOPS") or 0
     if hops:
         # Trust exactly this many X-Forwarded-* entries: more would let clients choose their IP.

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, current_app, request
 from flask_babel import refresh
 
-from commentsvc import caching
+from commentsvc import caching, edge
 from commentsvc.api import cors
 from commentsvc.api.lookup import require_site
 from commentsvc.api.problems import ApiError
@@ -116,6 +116,7 @@ def thread(site: str, query: ThreadQuery) -> Response:
 
     def build() -> Response:
         _page, body = _call(caching.render_thread, view, _thread_json)
+        edge.offer(view)
         return Response(body, mimetype="application/json")
 
     return caching.conditional(view.etag, build)

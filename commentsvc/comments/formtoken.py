@@ -41,7 +41,12 @@ def _serializer_for(secret: str) -> URLSafeTimedSerializer:
 
 def issue_form_token(site: str, url: str) -> str:
     """A token for forms of ``site`` on page ``url``, stamped with the current time."""
-    return _token_of_second(current_app.config["SECRET_KEY"], site, url, int(time.time()))
+    return form_token_at(current_app.config["SECRET_KEY"], site, url, time.time())
+
+
+def form_token_at(secret: str, site: str, url: str, now: float) -> str:
+    """The token ``issue_form_token`` gives at time ``now``, outside any request."""
+    return _token_of_second(secret, site, url, int(now))
 
 
 # Tokens are stamped to the second, so pages of one URL served within one second get the same

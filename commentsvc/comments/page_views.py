@@ -10,7 +10,7 @@ import time
 from flask import Response, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 
-from commentsvc import caching
+from commentsvc import caching, edge
 from commentsvc.comments import embed, services
 from commentsvc.comments.forms import CommentForm, LikeForm, ReportForm
 from commentsvc.comments.formtoken import issue_form_token
@@ -103,6 +103,7 @@ def _shared_page_html(site: Site, view: caching.ThreadView, lang: str, nonce: st
 
     parts = caching.cached(page_view, render)
     token = issue_form_token(site.name, view.url)
+    edge.offer(view, nonce=nonce, token=token, token_for=(site.name, view.url))
     return caching.fill_slots(parts, {"token": token, "nonce": nonce})
 
 

@@ -53,6 +53,8 @@ READER_PATHS = {
 
 @pytest.mark.parametrize("path", READER_PATHS.values(), ids=READER_PATHS.keys())
 def test_a_cache_hit_reads_one_thread_row_and_builds_no_model(client, thread, path) -> None:
+    # Any cookie takes the request past the front cache (``edge.py``, its own tests) to Flask.
+    client.set_cookie("publisher_pref", "dark")
     assert client.get(path, query_string={"url": URL}).status_code == 200  # renders, stores
     db.session.expire_all()
     with count_queries() as queries, count_orm_loads() as loads:
