@@ -37,6 +37,7 @@ from commentsvc.comments.embed import new_nonce
 from commentsvc.comments.formtoken import form_token_at
 from commentsvc.logs import REQUEST_ID_HEADER, access_log, valid_request_id
 from commentsvc.metrics import record_cache_lookup, request_series
+from commentsvc.models import Thread
 
 if TYPE_CHECKING:
     from commentsvc.caching import ThreadView
@@ -130,7 +131,8 @@ class FrontCache:
         self._lock = threading.Lock()
         placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._version_sql = (
-            f"SELECT id, version FROM threads WHERE site_id = {placeholder} AND url = {placeholder}"
+            f"SELECT id, version FROM {Thread.__table__.name}"
+            f" WHERE site_id = {placeholder} AND url = {placeholder}"
         )
 
     # -- serving ------------------------------------------------------------------------------
@@ -145,6 +147,7 @@ class FrontCache:
             if entry.expires > self.clock() and self._current(entry.offer):
                 return self._answer(entry, environ, start_response, started)
             self._forget(key)
+        record_cache_lookup("front", hit=False)
         return self._render_and_keep(key, environ, start_response)
 
     @staticmethod
