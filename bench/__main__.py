@@ -48,6 +48,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--render", metavar="RUN.json", help="print the table of a saved run")
     parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="measure only the scenarios whose name contains TEXT (repeatable, e.g. --only POST);"
+        " the minimal Flask reference is always measured",
+    )
+    parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432/commentsvc_bench",
         help="emptied and seeded; created if missing",
@@ -64,6 +71,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def _log(message: str) -> None:
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"[{time.strftime('%H:%M:%S')}] (load {load}) {message}", file=sys.stderr, flush=True)
+
+
+def _selected(rows: list[scenarios.Scenario], args) -> list[scenarios.Scenario]:
+    """The rows ``--only`` asks for (all without it)."""
+    if not args.only:
+        return rows
+    return [row for row in rows if any(text in row.key for text in args.only)]
 
 
 def _measure(
@@ -101,7 +115,7 @@ def _commentsvc_config(
         _log(f"{name}: seeded in {seeded['seconds']:.0f} s")
     logs = Path(args.workdir) / "logs" / name.replace(" ", "-")
     with servers.commentsvc(database_url, logs, redis_url) as server:
-        rows = scenarios.ours(scenarios.form_token(server.base_url))
+        rows = _selected(scenarios.ours(scenarios.form_token(server.base_url)), args)
         found = _measure(name, server, rows, args)
         memory = server.memory()
         queue = scenarios.queue_timing(server.base_url)
@@ -181,7 +195,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["isso"], memory["isso"] = _reference(
             "isso",
             lambda: servers.isso(isso_dir, logs),
-            scenarios.isso(),
+            _selected(scenarios.isso(), args),
             args,
             prepare=lambda server: seed_isso(server.base_url),
         )
