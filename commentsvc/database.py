@@ -55,22 +55,47 @@ def install_sqlite_pragmas(engine: Engine) -> None:
 
 
 @contextmanager
-def write_transaction() -> Iterator[Session]:
+def write_transaction(*, keep_loaded: bool = False) -> Iterator[Session]:
     """Run a short write: commit on success, roll back everything on any error.
 
-    Ends any read transaction first, so that the write starts from a fresh snapshot.
+    Ends any read transaction first, so that the write starts from a fresh snapshot. Loaded
+    objects are then expired and reload on next use, which is what a read-modify-write of
+    them needs. ``keep_loaded`` skips that expiry (at the start and at the commit) for
+    writers that only insert rows and use ids already known: the reloads would otherwise
+    run as SELECTs while the write lock is held, and again after the commit.
     """
     session = db.session()  # the scoped proxy has no in_transaction()
     if session.in_transaction():
-        session.commit()
+        _commit(session, expire=not keep_loaded)
     with sqlite_writer_lock(session.get_bind()):
         session.connection(execution_options={_IMMEDIATE: True})
+        depth = _HELD.__dict__.get("writes", 0)
+        _HELD.writes = depth + 1
         try:
             yield session
-            session.commit()
+            _commit(session, expire=not keep_loaded)
         except BaseException:
             session.rollback()
             raise
+        finally:
+            _HELD.writes = depth
+
+
+def in_write_transaction() -> bool:
+    """Whether this thread is inside ``write_transaction`` (whose lock serialises writers)."""
+    return _HELD.__dict__.get("writes", 0) > 0
+
+
+def _commit(session: Session, *, expire: bool) -> None:
+    if expire:
+        session.commit()
+        return
+    previous = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = previous
 
 
 def _lock_path(engine: Engine) -> str | None:

@@ -25,7 +25,7 @@ from commentsvc.comments.reading import (
     get_thread_page,
     thread_is_closed,
 )
-from commentsvc.comments.status import bump_thread, record_new_comment, set_status
+from commentsvc.comments.status import bump_thread, set_status, store_new_comment
 from commentsvc.comments.urls import normalise_website, resolve_page_url
 from commentsvc.database import write_transaction
 from commentsvc.extensions import db
@@ -38,7 +38,7 @@ from commentsvc.identity import (
 )
 from commentsvc.markup import render_markdown
 from commentsvc.models import Comment, Site, Status, Thread, utcnow
-from commentsvc.moderation.pipeline import Candidate, Refused, moderate
+from commentsvc.moderation.pipeline import Candidate, Refused, Verdict, moderate
 from commentsvc.notifications import events as notify
 from commentsvc.spam.base import CommentText, SpamModel
 
@@ -155,7 +155,12 @@ def _get_or_create_thread(site: Site, url: str, title: str) -> Thread:
 def post_comment(
     site: Site, new: NewComment, *, reader: Reader, spam_model: SpamModel
 ) -> PostedComment:
-    """Moderate and store a new comment (creating its thread on the first one)."""
+    """Moderate and store a new comment (creating its thread on the first one).
+
+    All the work (checks, rules, spam score, Markdown, hashes, what to notify) is done before
+    the write transaction, whose lock every writer of the database queues on: inside it are
+    only the INSERT of the comment, its root id, the thread's counters and the outbox rows.
+    """
     url = resolve_page_url(site, new.url)
     new = _clean_new_comment(site, new)
     thread = find_thread(site, url)
@@ -176,36 +181,55 @@ def post_comment(
     except Refused as exc:
         raise _refusal(exc) from exc
     key = new_edit_key()
-    with write_transaction() as session:
+    comment = _new_row(new, outcome, parent=parent, reader=reader, ip_hash=ip_hash, key=key)
+    notices = notify.new_comment_notices(
+        site,
+        thread,
+        parent,
+        status=outcome.status,
+        author=new.author,
+        email=new.email,
+        body=new.body,
+    )
+    with write_transaction(keep_loaded=True) as session:
         if thread is None:
             thread = _get_or_create_thread(site, url, new.title)
-        score = outcome.score
-        comment = Comment(
-            thread_id=thread.id,
-            parent_id=parent.id if parent else None,
-            depth=parent.depth + 1 if parent else 0,
-            author_name=new.author,
-            author_email=new.email or None,
-            author_website=new.website or None,
-            avatar_hash=avatar_seed(new.email, new.author),
-            body_source=new.body,
-            body_html=render_markdown(new.body),
-            status=outcome.status,
-            edit_key_hash=hash_edit_key(key),
-            ip_hash=ip_hash,
-            user_agent=(reader.user_agent or "")[:300] or None,
-            spam_score=score.probability if score else None,
-            spam_reasons=[r.as_dict() for r in score.reasons] if score else [],
-            model_version=score.model_version if score else None,
-            rule_reasons=[r.as_dict() for r in outcome.reasons],
-            notify_replies=new.notify_replies,
-        )
-        session.add(comment)
-        session.flush()
-        comment.root_id = parent.root_id if parent else comment.id
-        record_new_comment(comment)
-        notify.comment_added(comment)
+        store_new_comment(session, comment, thread)
+        notices(comment)
     return PostedComment(comment=comment, edit_key=key)
+
+
+def _new_row(
+    new: NewComment,
+    outcome: Verdict,
+    *,
+    parent: Comment | None,
+    reader: Reader,
+    ip_hash: str | None,
+    key: str,
+) -> Comment:
+    """The comment's row, complete but for its thread (and its own id as root)."""
+    score = outcome.score
+    return Comment(
+        parent_id=parent.id if parent else None,
+        root_id=parent.root_id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author_name=new.author,
+        author_email=new.email or None,
+        author_website=new.website or None,
+        avatar_hash=avatar_seed(new.email, new.author),
+        body_source=new.body,
+        body_html=render_markdown(new.body),
+        status=outcome.status,
+        edit_key_hash=hash_edit_key(key),
+        ip_hash=ip_hash,
+        user_agent=(reader.user_agent or "")[:300] or None,
+        spam_score=score.probability if score else None,
+        spam_reasons=[r.as_dict() for r in score.reasons] if score else [],
+        model_version=score.model_version if score else None,
+        rule_reasons=[r.as_dict() for r in outcome.reasons],
+        notify_replies=new.notify_replies,
+    )
 
 
 def _own_comment(comment_id: int, edit_key: str, site: Site | None) -> Comment:

@@ -3,6 +3,9 @@ transaction (see ``commentsvc.outbox``), so they go out only if the change is co
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -110,45 +113,117 @@ def comment_reported(comment: Comment, report: Report) -> None:
     _to_moderators(site, subject, text)
 
 
+@dataclass(frozen=True)
+class ReplyNotice:
+    """The e-mail telling a parent's author about a reply, ready but for the reply's id."""
+
+    to: str
+    lang: str
+    title: str
+    author: str
+    excerpt: str
+    page_url: str
+    unsubscribe: str
+
+    def enqueue(self, reply: Comment) -> None:
+        """Queue it in the caller's transaction (the reply has its id: it was flushed)."""
+        with force_locale(self.lang):
+            subject = _("New reply to your comment on “%(title)s”", title=self.title)
+            text = _(
+                "%(author)s replied to your comment:\n\n%(excerpt)s\n\nRead it: %(url)s\n\n"
+                "You receive this e-mail because you asked to be told about replies. "
+                "Stop these e-mails: %(unsubscribe)s",
+                author=self.author,
+                excerpt=self.excerpt,
+                url=f"{self.page_url}#comment-{reply.id}",
+                unsubscribe=self.unsubscribe,
+            )
+        enqueue(
+            "email",
+            self.to,
+            {
+                "subject": subject,
+                "text": text,
+                "kind": "reply",
+                "headers": {
+                    "List-Unsubscribe": f"<{self.unsubscribe}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            },
+        )
+
+
+def reply_notice(
+    site: Site, thread: Thread, parent: Comment | None, *, author: str, email: str, body: str
+) -> ReplyNotice | None:
+    """The notice a published reply by ``author`` sends its parent's author, if they asked."""
+    if parent is None or not parent.notify_replies or not parent.author_email:
+        return None
+    if not site.allow_reply_notifications or not smtp_configured():
+        return None
+    if parent.status != Status.PUBLISHED:
+        return None
+    if (email or "").strip().lower() == parent.author_email.strip().lower():
+        return None
+    token = unsubscribe_token(site.id, parent.author_email)
+    return ReplyNotice(
+        to=parent.author_email,
+        lang=site.default_lang,
+        title=thread.title or thread.url,
+        author=author,
+        excerpt=_excerpt(body),
+        page_url=thread.url,
+        unsubscribe=absolute_url("notifications.unsubscribe", token=token),
+    )
+
+
 def reply_published(reply: Comment) -> None:
     """Tell the parent's author about a newly published reply, if they asked for it."""
-    parent = reply.parent
-    if parent is None or not parent.notify_replies or not parent.author_email:
-        return
-    site = reply.thread.site
-    if not site.allow_reply_notifications or not smtp_configured():
-        return
-    if parent.status != Status.PUBLISHED:
-        return
-    if (reply.author_email or "").strip().lower() == parent.author_email.strip().lower():
-        return
-    token = unsubscribe_token(site.id, parent.author_email)
-    unsubscribe = absolute_url("notifications.unsubscribe", token=token)
-    title = reply.thread.title or reply.thread.url
-    with force_locale(site.default_lang):
-        subject = _("New reply to your comment on “%(title)s”", title=title)
-        text = _(
-            "%(author)s replied to your comment:\n\n%(excerpt)s\n\nRead it: %(url)s\n\n"
-            "You receive this e-mail because you asked to be told about replies. "
-            "Stop these e-mails: %(unsubscribe)s",
-            author=reply.author_name,
-            excerpt=_excerpt(reply.body_source),
-            url=f"{reply.thread.url}#comment-{reply.id}",
-            unsubscribe=unsubscribe,
-        )
-    enqueue(
-        "email",
-        parent.author_email,
-        {
-            "subject": subject,
-            "text": text,
-            "kind": "reply",
-            "headers": {
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-        },
+    thread = reply.thread
+    notice = reply_notice(
+        thread.site,
+        thread,
+        reply.parent,
+        author=reply.author_name,
+        email=reply.author_email or "",
+        body=reply.body_source,
     )
+    if notice is not None:
+        notice.enqueue(reply)
+
+
+def _queue_alert_wanted(site: Site) -> bool:
+    return bool((site.queue_alert_threshold or 0) > 0 and site.notify_emails and smtp_configured())
+
+
+def _nothing(_comment: Comment) -> None:
+    return None
+
+
+def new_comment_notices(
+    site: Site,
+    thread: Thread | None,
+    parent: Comment | None,
+    *,
+    status: Status,
+    author: str,
+    email: str,
+    body: str,
+) -> Callable[[Comment], None]:
+    """Decide, before the write, what a new comment will tell whom; call the result with the
+    stored comment in its transaction to queue it (``comment_added``, prepared in advance).
+
+    Everything that reads the site, the thread or the parent, signs links or renders text is
+    done here, outside the write lock; what is left to the call is an INSERT into the outbox
+    (and, only for a site with a queue alert, the count that must include the new comment).
+    """
+    if status == Status.PENDING:
+        return (lambda _comment: queue_grew(site)) if _queue_alert_wanted(site) else _nothing
+    if status == Status.PUBLISHED and thread is not None:
+        notice = reply_notice(site, thread, parent, author=author, email=email, body=body)
+        if notice is not None:
+            return notice.enqueue
+    return _nothing
 
 
 def comment_added(comment: Comment) -> None:
