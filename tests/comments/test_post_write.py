@@ -1,0 +1,153 @@
+"""A post holds the writers' lock for its write alone, and leaves nothing when it fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event, func, select
+
+from commentsvc import webhooks
+from commentsvc.comments import services
+from commentsvc.comments.services import NewComment, Reader, post_comment
+from commentsvc.database import in_write_transaction
+from commentsvc.models import Comment, OutboxMessage, Thread
+from commentsvc.notifications import events
+from tests.factories import make_comment, make_site, make_thread
+from tests.fakes import FixedSpamModel
+
+URL = "https://news.example.fr/articles/lock"
+READER = Reader(ip="198.51.100.7")
+
+
+@pytest.fixture
+def app_config() -> dict[str, str]:
+    # Reply e-mails are only prepared when mail can be sent.
+    return {"SMTP_HOST": "127.0.0.1"}
+
+
+def _new(body: str, **fields: object) -> NewComment:
+    return NewComment(url=URL, body=body, author="Alex", email="alex@example.fr", **fields)
+
+
+class RecordingModel(FixedSpamModel):
+    """Notes, for each score, whether it was computed inside a write transaction."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_write: list[bool] = []
+
+    def score(self, comment):
+        self.in_write.append(in_write_transaction())
+        return super().score(comment)
+
+
+@pytest.fixture
+def statements_under_lock(db, monkeypatch) -> Iterator[list[str]]:
+    """The first word of every statement run inside a write transaction."""
+    # The webhooks' per-process lookup of hooked sites (made by the factories' flushes) stays
+    # valid for the whole test, as it does between most posts of a busy process.
+    monkeypatch.setattr(webhooks, "HOOKED_SITES_SECONDS", 3600.0)
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:
+        if in_write_transaction():
+            seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_markdown_and_spam_score_are_computed_before_the_write_lock(app, monkeypatch) -> None:
+    site = make_site()
+    make_thread(site, URL)
+    rendered: list[bool] = []
+    render = services.render_markdown
+
+    def recording_render(text: str) -> str:
+        rendered.append(in_write_transaction())
+        return render(text)
+
+    monkeypatch.setattr(services, "render_markdown", recording_render)
+    model = RecordingModel()
+    posted = post_comment(
+        site,
+        _new("**Bonjour**"),
+        reader=READER,
+        spam_model=model,
+    )
+    assert posted.comment.body_html == "<p><strong>Bonjour</strong></p>"
+    assert rendered == [False]
+    assert model.in_write == [False]
+
+
+def test_a_post_writes_without_reading_under_the_lock(app, db, statements_under_lock) -> None:
+    site = make_site(allow_reply_notifications=True)
+    thread = make_thread(site, URL)
+    parent = make_comment(thread, author_email="camille@example.fr", notify_replies=True)
+    statements_under_lock.clear()
+
+    new = _new("Je réponds.", parent_id=parent.id)
+    reply = post_comment(site, new, reader=READER, spam_model=FixedSpamModel()).comment
+
+    # The comment, the thread's counters, the reply e-mail: no SELECT, no lazy load.
+    assert statements_under_lock == ["INSERT", "UPDATE", "INSERT"]
+    mail = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.target == parent.author_email)
+    )
+    assert f"{URL}#comment-{reply.id}" in mail.payload["text"]
+    assert reply.root_id == parent.root_id
+
+    statements_under_lock.clear()
+    top = post_comment(
+        site,
+        _new("Et moi."),
+        reader=READER,
+        spam_model=FixedSpamModel(),
+    )
+    assert statements_under_lock == ["INSERT", "UPDATE", "UPDATE"]  # + its own id as root
+    assert top.comment.root_id == top.comment.id
+    db.session.expire_all()
+    assert db.session.get(Comment, top.comment.id).root_id == top.comment.id
+
+
+def test_the_thread_counters_are_current_after_a_post(app, db) -> None:
+    site = make_site()
+    thread = make_thread(site, URL)
+    version, count = thread.version, thread.published_count
+    post_comment(
+        site,
+        _new("Un avis."),
+        reader=READER,
+        spam_model=FixedSpamModel(),
+    )
+    assert (thread.version, thread.published_count) == (version + 1, count + 1)
+
+
+@pytest.mark.parametrize("existing_thread", [True, False])
+def test_a_failure_in_the_write_leaves_nothing(app, db, monkeypatch, existing_thread) -> None:
+    site = make_site()
+    before = [(0, 0)] if existing_thread else []
+    if existing_thread:
+        thread = make_thread(site, URL)
+        assert (thread.version, thread.published_count) == (0, 0)
+
+    def failing_notices(*_args, **_kwargs):
+        def notices(_comment: Comment) -> None:
+            raise RuntimeError("the outbox is broken")
+
+        return notices
+
+    monkeypatch.setattr(events, "new_comment_notices", failing_notices)
+    with pytest.raises(RuntimeError):
+        post_comment(
+            site,
+            _new("Perdu ?"),
+            reader=READER,
+            spam_model=FixedSpamModel(),
+        )
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
+    threads = db.session.scalars(select(Thread)).all()
+    assert [(t.version, t.published_count) for t in threads] == before
