@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from commentsvc.extensions import db
 from commentsvc.models import Ban, BanKind, Site, utcnow
@@ -21,6 +21,23 @@ def normalise(kind: str, value: str) -> str:
     return value
 
 
+# Built once (every comment post runs it): a value left NULL matches no ban.
+_BAN_IN_FORCE = (
+    select(Ban)
+    .where(
+        Ban.site_id == bindparam("site_id"),
+        or_(
+            *(
+                and_(Ban.kind == kind, Ban.value == bindparam(kind.value))
+                for kind in (BanKind.EMAIL, BanKind.IP, BanKind.NAME)
+            )
+        ),
+        or_(Ban.expires_at.is_(None), Ban.expires_at > bindparam("now")),
+    )
+    .limit(1)
+)
+
+
 def find_ban(
     site: Site,
     *,
@@ -30,21 +47,15 @@ def find_ban(
     now: datetime | None = None,
 ) -> Ban | None:
     """The ban in force against any of these identities, or None."""
-    wanted = [
-        (BanKind.EMAIL, normalise(BanKind.EMAIL, email or "")),
-        (BanKind.IP, ip_hash or ""),
-        (BanKind.NAME, normalise(BanKind.NAME, name or "")),
-    ]
-    clauses = [(Ban.kind == kind) & (Ban.value == value) for kind, value in wanted if value]
-    if not clauses:
+    wanted = {
+        BanKind.EMAIL.value: normalise(BanKind.EMAIL, email or "") or None,
+        BanKind.IP.value: ip_hash or None,
+        BanKind.NAME.value: normalise(BanKind.NAME, name or "") or None,
+    }
+    if not any(wanted.values()):
         return None
-    now = now or utcnow()
-    return db.session.scalar(
-        select(Ban)
-        .where(Ban.site_id == site.id, or_(*clauses))
-        .where(or_(Ban.expires_at.is_(None), Ban.expires_at > now))
-        .limit(1)
-    )
+    params = {"site_id": site.id, "now": now or utcnow(), **wanted}
+    return db.session.scalar(_BAN_IN_FORCE, params)
 
 
 def add_ban(

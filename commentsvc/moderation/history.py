@@ -20,8 +20,9 @@ def count_links(body: str) -> int:
     return len(_LINK.findall(body or ""))
 
 
-def _same_text(a: str, b: str) -> bool:
-    return _SPACES.sub(" ", a).strip().casefold() == _SPACES.sub(" ", b).strip().casefold()
+def _comparable(text: str) -> str:
+    """The text as duplicates are compared: spacing and case do not count."""
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 def _emails(email: str) -> set[str]:
@@ -59,7 +60,8 @@ def recent_duplicate(
         .order_by(Comment.created_at.desc())
         .limit(DUPLICATE_CANDIDATES)
     )
-    return any(_same_text(body, earlier) for earlier in bodies)
+    wanted = _comparable(body)
+    return any(_comparable(earlier) == wanted for earlier in bodies)
 
 
 def status_counts(site_id: int, *, email: str | None = None, ip_hash: str | None = None) -> dict:
