@@ -125,9 +125,14 @@ class ThreadPage:
         return self.thread.version if self.thread is not None else 0
 
 
+_THREAD_OF_PAGE = select(Thread).where(
+    Thread.site_id == bindparam("site_id"), Thread.url == bindparam("url")
+)
+
+
 def find_thread(site: Site, url: str) -> Thread | None:
     """The thread of a canonical page URL, if anyone commented there yet."""
-    return db.session.scalar(select(Thread).where(Thread.site_id == site.id, Thread.url == url))
+    return db.session.scalar(_THREAD_OF_PAGE, {"site_id": site.id, "url": url})
 
 
 def thread_is_closed(

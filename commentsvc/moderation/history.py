@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 
 from commentsvc.extensions import db
 from commentsvc.models import Comment, Site, Status, Thread
@@ -30,6 +30,39 @@ def _emails(email: str) -> set[str]:
     return {email, email.lower()}
 
 
+# Built once (every comment post runs them). An author is known by e-mail or hashed IP; a
+# NULL IP and an empty list of e-mails match nothing.
+_RECENT_BODIES = (
+    select(Comment.body_source)
+    .join(Thread, Thread.id == Comment.thread_id)
+    .where(
+        Thread.site_id == bindparam("site_id"),
+        or_(
+            Comment.author_email.in_(bindparam("emails", expanding=True)),
+            Comment.ip_hash == bindparam("ip_hash"),
+        ),
+        Comment.created_at >= bindparam("since"),
+        Comment.status != Status.DELETED,
+        Comment.id != bindparam("exclude_id"),
+    )
+    .order_by(Comment.created_at.desc())
+    .limit(DUPLICATE_CANDIDATES)
+)
+
+
+def _status_counts_by(who: ColumnElement[bool]) -> Select:
+    return (
+        select(Comment.status, func.count())
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(Thread.site_id == bindparam("site_id"), who)
+        .group_by(Comment.status)
+    )
+
+
+_COUNTS_BY_EMAIL = _status_counts_by(Comment.author_email.in_(bindparam("emails", expanding=True)))
+_COUNTS_BY_IP = _status_counts_by(Comment.ip_hash == bindparam("ip_hash"))
+
+
 def recent_duplicate(
     site: Site,
     body: str,
@@ -40,45 +73,31 @@ def recent_duplicate(
     exclude_id: int | None = None,
 ) -> bool:
     """Whether this author (same e-mail, or same hashed IP) posted the same text since then."""
-    who = []
-    if email.strip():
-        who.append(Comment.author_email.in_(_emails(email)))
-    if ip_hash:
-        who.append(Comment.ip_hash == ip_hash)
-    if not who or not body.strip():
+    emails = sorted(_emails(email)) if email.strip() else []
+    if not (emails or ip_hash) or not body.strip():
         return False
-    bodies = db.session.scalars(
-        select(Comment.body_source)
-        .join(Thread, Thread.id == Comment.thread_id)
-        .where(
-            Thread.site_id == site.id,
-            or_(*who),
-            Comment.created_at >= since,
-            Comment.status != Status.DELETED,
-            Comment.id != (exclude_id or 0),
-        )
-        .order_by(Comment.created_at.desc())
-        .limit(DUPLICATE_CANDIDATES)
-    )
+    params = {
+        "site_id": site.id,
+        "emails": emails,
+        "ip_hash": ip_hash or None,
+        "since": since,
+        "exclude_id": exclude_id or 0,
+    }
     wanted = _comparable(body)
-    return any(_comparable(earlier) == wanted for earlier in bodies)
+    return any(
+        _comparable(earlier) == wanted for earlier in db.session.scalars(_RECENT_BODIES, params)
+    )
 
 
 def status_counts(site_id: int, *, email: str | None = None, ip_hash: str | None = None) -> dict:
     """How an author's comments on a site were decided: {status: count}."""
     if email:
-        who = Comment.author_email.in_(_emails(email))
+        query, params = _COUNTS_BY_EMAIL, {"site_id": site_id, "emails": sorted(_emails(email))}
     elif ip_hash:
-        who = Comment.ip_hash == ip_hash
+        query, params = _COUNTS_BY_IP, {"site_id": site_id, "ip_hash": ip_hash}
     else:
         return {}
-    rows = db.session.execute(
-        select(Comment.status, func.count())
-        .join(Thread, Thread.id == Comment.thread_id)
-        .where(Thread.site_id == site_id, who)
-        .group_by(Comment.status)
-    )
-    return {status: count for status, count in rows}
+    return {status: count for status, count in db.session.execute(query, params)}
 
 
 def is_trusted(site: Site, email: str, needed: int) -> bool:
