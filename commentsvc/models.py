@@ -166,6 +166,10 @@ class Comment(db.Model):
         # decided: the moderation cards count them without reading the table.
         Index("ix_comments_author_email_status", "author_email", "status", "thread_id"),
         Index("ix_comments_ip_hash_status", "ip_hash", "status", "thread_id"),
+        # An author's newest comments first: the duplicate rule reads 50 of them on every post,
+        # however many the author (or an address shared by many readers) has written.
+        Index("ix_comments_author_email_created", "author_email", "created_at"),
+        Index("ix_comments_ip_hash_created", "ip_hash", "created_at"),
         # Tab counts of the moderation queue, from the index alone.
         Index("ix_comments_status_thread", "status", "thread_id"),
         UniqueConstraint("import_source", "import_id", name="uq_comments_import_source_id"),
