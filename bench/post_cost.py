@@ -97,7 +97,7 @@ def _post(client, token: str, n: int) -> None:
         "title": "Bench",
         "author": f"Lecteur {n % 16}",
         "email": f"lecteur{n % 16}@example.fr",
-        "body": f"Avis numéro {n} du lecteur {n % 16} : l'article est clair, merci pour les détails.",
+        "body": f"Avis numéro {n} du lecteur {n % 16} : l'article est clair, merci.",
     }
     response = client.post(f"/embed/{SITE}/comments", data=form)
     if response.status_code != 303:

@@ -40,6 +40,10 @@ class Running:
     def worker_pids(self) -> list[int]:
         return _children(self.process.pid)
 
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU time (user + system) each worker has used so far, by pid."""
+        return {pid: _cpu_seconds(pid) for pid in self.worker_pids()}
+
     def memory(self) -> dict[str, float]:
         """Mean resident and proportional set size per worker, in MB."""
         rss, pss = [], []
@@ -54,6 +58,14 @@ class Running:
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _cpu_seconds(pid: int) -> float:
+    path = Path(f"/proc/{pid}/stat")
+    if not path.exists():
+        return 0.0
+    fields = path.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _status_kb(pid: int, field: str) -> float:

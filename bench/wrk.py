@@ -1,4 +1,4 @@
-"""wrk runs: one scenario at one concurrency, after a warm-up, with exact percentiles."""
+"""wrk runs: one scenario at one concurrency, with exact percentiles."""
 
 from __future__ import annotations
 
@@ -84,10 +84,3 @@ def run(
         errors=socket_errors + raw["status"],
         non_2xx_3xx=raw["status"],
     )
-
-
-def measure(url: str, *, connections: int, seconds: float, warmup: float, **kwargs) -> Figures:
-    """A short warm-up run (caches, connections, JIT of nothing), then the measured run."""
-    if warmup:
-        run(url, connections=connections, seconds=warmup, **kwargs)
-    return run(url, connections=connections, seconds=seconds, **kwargs)
