@@ -171,7 +171,13 @@ def post_comment(
     candidate = Candidate(
         site=site,
         thread=thread,
-        text=CommentText(body=new.body, author=new.author, website=new.website, email=new.email),
+        text=CommentText(
+            body=new.body,
+            author=new.author,
+            website=new.website,
+            email=new.email,
+            page_url=url,
+        ),
         ip_hash=ip_hash,
         seconds_to_fill=reader.seconds_to_fill,
         honeypot=reader.honeypot,
@@ -276,6 +282,7 @@ def edit_comment(
             author=comment.author_name,
             website=comment.author_website or "",
             email=comment.author_email or "",
+            page_url=thread.url,
         ),
         ip_hash=comment.ip_hash,
         comment_id=comment.id,

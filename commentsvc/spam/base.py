@@ -16,6 +16,8 @@ class CommentText:
     author: str = ""
     website: str = ""
     email: str = ""
+    # The page the comment is posted under (its thread's URL): a link to it is no sign of spam.
+    page_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,39 +12,62 @@ from commentsvc.spam.training import TrainResult
 TARGETS = {"min_file_f1": 0.95, "max_fpr": 0.02, "min_roc_auc": 0.98}
 
 
+NESTED_F1 = "spam F1 on every held-out file, at a spam threshold chosen without it"
+NESTED_FPR = "ham false-positive rate on every held-out file, at a spam threshold chosen without it"
+SHIPPED_F1 = "spam F1 on every held-out file, at the spam threshold"
+SHIPPED_FPR = "ham false-positive rate at the spam threshold, every held-out file"
+AUC = "ROC-AUC (pooled out-of-fold)"
+
+
 def targets(cv: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The quality targets of the issue, checked on the grouped-CV figures.
 
     Issue 3 asks for "spam F1 ≥ 0.95 on every held-out file, ham false-positive rate ≤ 2 % at
-    the spam threshold". F1 is checked both at the ``spam`` threshold (what the service does
-    with a score above it) and at the classifier's own decision (calibrated p = 0.5); the false
-    positive rate at the ``spam`` threshold both pooled and on every file.
+    the spam threshold". The shipped ``spam`` threshold is chosen on the out-of-fold scores of
+    every file, the held-out one included; so each file is also measured at the threshold the
+    same rule picks from the other files alone (``at_nested_spam``), as if it were new. F1 is
+    also given at the classifier's own decision (calibrated p = 0.5), and the false-positive
+    rate pooled.
     """
     folds = cv["folds"]
     pooled = cv["pooled_at_spam"]
-    checks = {
-        "spam F1 on every held-out file, at the spam threshold": (
-            min(fold["at_spam"]["f1"] for fold in folds),
+    checks: dict[str, tuple[float, float, str]] = {}
+    if all("at_nested_spam" in fold for fold in folds):
+        checks[NESTED_F1] = (
+            min(fold["at_nested_spam"]["f1"] for fold in folds),
             TARGETS["min_file_f1"],
             ">=",
-        ),
-        "spam F1 on every held-out file, at the classifier's decision (p = 0.5)": (
-            min(fold["at_half"]["f1"] for fold in folds),
-            TARGETS["min_file_f1"],
-            ">=",
-        ),
-        "ham false-positive rate at the spam threshold, pooled": (
-            pooled["false_positive_rate"],
+        )
+        checks[NESTED_FPR] = (
+            max(fold["at_nested_spam"]["false_positive_rate"] for fold in folds),
             TARGETS["max_fpr"],
             "<=",
-        ),
-        "ham false-positive rate at the spam threshold, every held-out file": (
-            max(fold["at_spam"]["false_positive_rate"] for fold in folds),
-            TARGETS["max_fpr"],
-            "<=",
-        ),
-        "ROC-AUC (pooled out-of-fold)": (pooled["roc_auc"] or 0.0, TARGETS["min_roc_auc"], ">="),
-    }
+        )
+    checks.update(
+        {
+            SHIPPED_F1: (
+                min(fold["at_spam"]["f1"] for fold in folds),
+                TARGETS["min_file_f1"],
+                ">=",
+            ),
+            "spam F1 on every held-out file, at the classifier's decision (p = 0.5)": (
+                min(fold["at_half"]["f1"] for fold in folds),
+                TARGETS["min_file_f1"],
+                ">=",
+            ),
+            "ham false-positive rate at the spam threshold, pooled": (
+                pooled["false_positive_rate"],
+                TARGETS["max_fpr"],
+                "<=",
+            ),
+            SHIPPED_FPR: (
+                max(fold["at_spam"]["false_positive_rate"] for fold in folds),
+                TARGETS["max_fpr"],
+                "<=",
+            ),
+            AUC: (pooled["roc_auc"] or 0.0, TARGETS["min_roc_auc"], ">="),
+        }
+    )
     result = {}
     for name, (value, target, way) in checks.items():
         met = value >= target if way == ">=" else value <= target
@@ -57,19 +80,16 @@ def targets(cv: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return result
 
 
-# The issue's quality target as judged here: F1 and the false-positive rate on every file, both
-# at the spam threshold (the strict reading), and the ROC-AUC.
-JUDGED = (
-    "spam F1 on every held-out file, at the spam threshold",
-    "ham false-positive rate at the spam threshold, every held-out file",
-    "ROC-AUC (pooled out-of-fold)",
-)
+# The issue's quality target as judged here: F1 and the false-positive rate on every file, at
+# the spam threshold chosen without that file (the honest reading) and at the shipped one, and
+# the ROC-AUC. Cards made before the nested figures existed are judged on what they hold.
+JUDGED = (NESTED_F1, NESTED_FPR, SHIPPED_F1, SHIPPED_FPR, AUC)
 
 
 def verdict(checks: dict[str, dict[str, Any]]) -> str:
     """One line: is the quality target met, judged on which figures."""
     missed = [name for name in JUDGED if name in checks and not checks[name]["met"]]
-    judged = "; ".join(JUDGED)
+    judged = "; ".join(name for name in JUDGED if name in checks)
     if not missed:
         return f"Quality target met, judged on: {judged}."
     return (
@@ -144,7 +164,9 @@ def _header(card: dict[str, Any]) -> list[str]:
         "## Thresholds",
         "",
         f"`hold` {th['hold']:.3f} (at most 5 % of legitimate comments held), "
-        f"`spam` {th['spam']:.3f} (precision ≥ 0.98 on the out-of-fold scores).",
+        f"`spam` {th['spam']:.3f} (the lowest keeping precision ≥ 0.98 on the out-of-fold "
+        "scores and at most 1.5 % of the legitimate comments of any file of 50+ of them "
+        "marked spam: a margin under the 2 % target for files not seen).",
     ]
 
 
@@ -159,6 +181,10 @@ def _cv_section(card: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for fold in cv["folds"]:
+        if "at_nested_spam" in fold:
+            threshold = fold["nested_spam_threshold"]
+            nested = f"{fold['held_out']} @ spam chosen without it ({threshold})"
+            lines.append(_row(nested, fold["at_nested_spam"]))
         lines.append(_row(f"{fold['held_out']} @ spam", fold["at_spam"]))
         lines.append(_row(f"{fold['held_out']} @ p = 0.5", fold["at_half"]))
         lines.append(_row(f"{fold['held_out']} @ hold", fold["at_hold"]))
@@ -166,8 +192,11 @@ def _cv_section(card: dict[str, Any]) -> list[str]:
         _row("**pooled @ spam**", cv["pooled_at_spam"]),
         _row("**pooled @ hold**", cv["pooled_at_hold"]),
         "",
-        "`@ spam` and `@ hold`: at the two thresholds below, chosen once on the pooled "
-        "out-of-fold scores (one number each, not re-chosen per held-out file); `@ p = 0.5`: "
+        "`@ spam` and `@ hold`: at the two shipped thresholds (above), chosen once on the "
+        "out-of-fold scores of every file, the held-out one included; `@ spam chosen without "
+        "it`: at the spam threshold the same rule picks from the other files' out-of-fold "
+        "scores alone, as for a new site (those scores come from models that did see the "
+        "held-out file: no model is retrained per pair of files); `@ p = 0.5`: "
         "at the classifier's own decision. The self-promotion and like-bait phrases "
         "(`commentsvc/spam/patterns.py`) were written after reading the comments missed in "
         "every held-out file: these figures flatter them a little.",

@@ -123,9 +123,14 @@ def evaluate_command(paths: tuple[str, ...], as_json: bool) -> None:
 @click.argument("text")
 @click.option("--author", default="", help="Author name.")
 @click.option("--website", default="", help="Website field.")
+@click.option(
+    "--page-url",
+    default="",
+    help="Address of the page the comment is posted under: links to it are not counted as links.",
+)
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
 @with_appcontext
-def score_command(text: str, author: str, website: str, lang: str) -> None:
+def score_command(text: str, author: str, website: str, page_url: str, lang: str) -> None:
     """Print the spam score in [0,1] and the reasons."""
     from flask_babel import force_locale
 
@@ -137,7 +142,7 @@ def score_command(text: str, author: str, website: str, lang: str) -> None:
         model = load_current(_model_dir())
     except ModelError as exc:
         _fail(str(exc))
-    score = model.score(CommentText(body=text, author=author, website=website))
+    score = model.score(CommentText(body=text, author=author, website=website, page_url=page_url))
     th = model.default_thresholds
     verdict = (
         "spam"

@@ -12,6 +12,7 @@ from commentsvc.spam.normalise import (
     DOMAIN_PREFIX,
     EMAIL_TOKEN,
     NUMBER_TOKEN,
+    PAGE_TOKEN,
     URL_TOKEN,
     domain_token,
 )
@@ -20,7 +21,12 @@ MAX_REASONS = 4
 # Weaker evidence (under a factor e on the odds) is noise to a moderator, not a reason.
 MIN_WEIGHT = 1.0
 _WORD_RE = re.compile(r"\w+")
-_SPECIAL = {URL_TOKEN: "links", EMAIL_TOKEN: "email", NUMBER_TOKEN: "numbers"}
+_SPECIAL = {
+    URL_TOKEN: "links",
+    EMAIL_TOKEN: "email",
+    NUMBER_TOKEN: "numbers",
+    PAGE_TOKEN: "page_link",
+}
 # Meta facts → reason codes (``links`` and ``email`` merge with their tokens).
 _META_CODES = {
     "links": "links",
@@ -93,10 +99,11 @@ def _buckets(prepared: Prepared, contributions: Contributions) -> dict[Key, floa
         if key is not None:
             buckets[key] += weight
     for name, weight in contributions.meta.items():
-        if name == "cue_words":
-            # Shared among the cue words so that "subscribe" reads as one reason.
-            for cue in prepared.cues:
-                buckets[("phrase" if " " in cue else "word", cue)] += weight / len(prepared.cues)
+        words = _fact_words(name, prepared)
+        if words:
+            # Shared among the words found so that "subscribe" reads as one reason.
+            for word in words:
+                buckets[("phrase" if " " in word else "word", word)] += weight / len(words)
         elif name == "solicitation":
             # One fact, told as what it found: self-promotion, like-bait, or both.
             kinds = (
@@ -112,6 +119,17 @@ def _buckets(prepared: Prepared, contributions: Contributions) -> dict[Key, floa
     return buckets
 
 
+def _fact_words(name: str, prepared: Prepared) -> tuple[str, ...]:
+    """The words a word-list fact found (cue words, calls to action, lures); () for others."""
+    if name == "cue_words":
+        return prepared.cues
+    if name == "calls":
+        return prepared.calls
+    if name == "lures":
+        return prepared.lures
+    return ()
+
+
 def _params(key: Key, prepared: Prepared) -> dict[str, object]:
     code, value = key
     if code in ("word", "symbols"):
@@ -122,6 +140,8 @@ def _params(key: Key, prepared: Prepared) -> dict[str, object]:
         return {"domain": value}
     if code == "links":
         return {"count": max(len(prepared.domains), 1)}
+    if code == "page_link":
+        return {"count": max(prepared.page_links, 1)}
     if code in ("website", "website_linked"):
         return {"domain": prepared.website_domain}
     if code == "capitals":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from commentsvc.extensions import db
 from commentsvc.models import AuditEntry, Comment
@@ -47,7 +48,9 @@ def _comments(ids: Iterable[int]) -> list[Comment]:
     found: list[Comment] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        found.extend(db.session.scalars(select(Comment).where(Comment.id.in_(chunk))))
+        # Each comment's thread URL is the page it was posted under (one query per chunk).
+        query = select(Comment).where(Comment.id.in_(chunk)).options(selectinload(Comment.thread))
+        found.extend(db.session.scalars(query))
     return sorted(found, key=lambda comment: comment.id)
 
 
@@ -64,6 +67,7 @@ def moderator_labels() -> tuple[Dataset, Dataset]:
             author=comment.author_name or "",
             website=comment.author_website or "",
             email=comment.author_email or "",
+            page_url=comment.thread.url,
         )
         item = LabelledComment(text, decisions[comment.id], GROUP, comment.id)
         (held_out if is_held_out(comment.id) else train).append(item)

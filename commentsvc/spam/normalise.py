@@ -13,6 +13,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from commentsvc.spam.pages import same_page
+
 # Hostile input is cut before any work, so that scoring time stays bounded: at most READ_CHARS
 # are cleaned, and the classifier reads the first HEAD_CHARS and the last TAIL_CHARS of that
 # (spam shows itself early, and links often come last).
@@ -26,6 +28,8 @@ URL_TOKEN = "zurlz"
 EMAIL_TOKEN = "zemailz"
 NUMBER_TOKEN = "znumz"
 DOMAIN_PREFIX = "zdomz_"
+# A link to the page the comment is posted under (``pages.same_page``): not a link elsewhere.
+PAGE_TOKEN = "zpagez"
 
 # Format characters (Unicode category Cf: zero-width, BOM, bidi controls, soft hyphen, tags),
 # C0/C1 controls but newline and tab, surrogates, private use, and "blank" letters that render
@@ -144,10 +148,12 @@ def domain_token(domain: str) -> str:
     return DOMAIN_PREFIX + re.sub(r"[^\w]", "_", domain)
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, page_url: str = "") -> str:
     """Cleaned text → the token stream the classifier reads (lower case, accents kept)."""
 
     def link(match: re.Match[str]) -> str:
+        if page_url and same_page(match.group(0), page_url):
+            return f" {PAGE_TOKEN} "
         domain = domain_of(match.group(0))
         return f" {URL_TOKEN} {domain_token(domain)} " if domain else f" {URL_TOKEN} "
 

@@ -28,6 +28,11 @@ def _links(params: Mapping[str, Any]) -> str:
     return ngettext("%(num)d link", "%(num)d links", count)
 
 
+def _page_links(params: Mapping[str, Any]) -> str:
+    count = max(_int(params, "count"), 1)
+    return ngettext("%(num)d link to this page", "%(num)d links to this page", count)
+
+
 def _website(params: Mapping[str, Any]) -> str:
     if params.get("domain"):
         return _("website given (%(domain)s)", domain=_text(params, "domain"))
@@ -51,6 +56,7 @@ DESCRIBERS = {
     "phrase": lambda p: _("words “%(words)s”", words=_text(p, "words")),
     "symbols": lambda p: _("symbols “%(symbols)s”", symbols=_text(p, "word")),
     "links": _links,
+    "page_link": _page_links,
     "link_domain": lambda p: _("link to %(domain)s", domain=_text(p, "domain")),
     "website": _website,
     "website_linked": lambda p: _(
