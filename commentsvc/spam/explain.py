@@ -120,12 +120,10 @@ def _buckets(prepared: Prepared, contributions: Contributions) -> dict[Key, floa
 
 
 def _fact_words(name: str, prepared: Prepared) -> tuple[str, ...]:
-    """The words a word-list fact found (cue words, calls to action, lures); () for others."""
+    """The words a word-list fact found; () for other facts."""
     if name == "cue_words":
         return prepared.cues
-    if name == "calls":
-        return prepared.calls
-    if name == "lures":
+    if name == "lure_words":
         return prepared.lures
     return ()
 

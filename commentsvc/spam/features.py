@@ -83,38 +83,16 @@ CUE_WORDS = (
 _CUE_RE = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(word) for word in CUE_WORDS) + r")(?![\w-])"
 )
-# Since v4 the cue words are two facts, and the words that only name a channel and its audience
-# ("channel", "subscribers", "chaîne"…) are in neither: on a video page readers talk about the
-# singer's channel and subscribers as a matter of course (the false positives of v3 on the
-# KatyPerry file); a writer's own channel is caught by the self-promotion phrases ("my channel").
-# Calls to action: what the writer asks the reader to do.
-CALL_WORDS = (
-    "subscribe",
-    "sub4sub",
-    "check out",
-    "visit",
-    "click",
-    "follow me",
-    "abonnez",
-    "abonne-toi",
-    "abonnez-vous",
-    "visitez",
-    "cliquez",
-    "clique",
-    "suivez-moi",
-    "rejoignez",
-)
-# Lures: what scams offer or name.
+# Since v4 the fact "lure_words" replaces "cue_words": the same words but those that only name a
+# channel and its audience. On a video page readers talk about the singer's channel and
+# subscribers as a matter of course (false positives of v3 on the KatyPerry file: "so close to
+# 14,000,000 subscribers", "her own YouTube channel"); a writer's own channel is caught by the
+# self-promotion phrases ("my channel", "ma chaîne").
 CHANNEL_WORDS = ("subscribers", "subscribing", "channel", "abonnement", "chaîne", "chaine")
-LURE_WORDS = tuple(word for word in CUE_WORDS if word not in CALL_WORDS + CHANNEL_WORDS)
-
-
-def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(word) for word in words) + r")(?![\w-])")
-
-
-_CALL_RE = _words_re(CALL_WORDS)
-_LURE_RE = _words_re(LURE_WORDS)
+LURE_WORDS = tuple(word for word in CUE_WORDS if word not in CHANNEL_WORDS)
+_LURE_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(word) for word in LURE_WORDS) + r")(?![\w-])"
+)
 _PHONE_RE = re.compile(r"\+?\d[\d .-]{7,16}\d")
 _EMAIL_RE = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,63}")
 _LETTER_RE = re.compile(r"[^\W\d_]")
@@ -134,22 +112,19 @@ META_FEATURES = (
     "promotion",  # self-promotion phrases ("check out my channel"), n/(n+1)
     "like_bait",  # begging for likes ("like this comment if…"), n/(n+1)
     "solicitation",  # both kinds of phrases together, n/(n+1)
-    "calls",  # calls to action (CALL_WORDS), n/(n+1)
-    "lures",  # scam vocabulary (LURE_WORDS), n/(n+1)
+    "lure_words",  # cue words but the channel words (LURE_WORDS), n/(n+1)
 )
 # A model reads the facts it was trained with, so that rolling back to an older version works:
 # v1 read the first eleven; v2 added "promotion" and "like_bait" as two facts; v3 read them as
 # one, "solicitation" (asking readers to act for the writer, whether to watch, subscribe or
 # like): the grouped CV prefers it (like-bait alone is rare and labelled inconsistently across
-# files, so its own weight was learnt poorly). Models since v4 read "calls" and "lures" instead
-# of "cue_words" (see CALL_WORDS): the nested choice of the spam threshold keeps every held-out
-# file's ham false-positive rate within 2 % with them, not with "cue_words".
+# files, so its own weight was learnt poorly). Models since v4 read "lure_words" instead of
+# "cue_words" (see LURE_WORDS).
 FIRST_META_FEATURES = META_FEATURES[:11]
 MODEL_META_FEATURES = (
     *(name for name in FIRST_META_FEATURES if name != "cue_words"),
     "solicitation",
-    "calls",
-    "lures",
+    "lure_words",
 )
 
 
@@ -164,8 +139,7 @@ class Prepared:
     promotions: tuple[str, ...] = ()  # self-promotion phrases, as matched
     like_baits: tuple[str, ...] = ()  # like-bait phrases, as matched
     page_links: int = 0  # links to the page the comment is posted under
-    calls: tuple[str, ...] = ()  # call-to-action words, distinct, as found
-    lures: tuple[str, ...] = ()  # scam words, distinct, as found
+    lures: tuple[str, ...] = ()  # LURE_WORDS found, distinct
 
 
 def _ratio(count: int) -> float:
@@ -194,7 +168,6 @@ def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
     # Identity fields speak too: "Bitcoin Gratuit" as a name, casino-en-ligne.fr as a website.
     identity = f"{author} {website_domain.replace('.', ' ').replace('-', ' ')}".lower()
     cue_hits = _CUE_RE.findall(lowered) + _CUE_RE.findall(identity)
-    call_hits = _CALL_RE.findall(lowered) + _CALL_RE.findall(identity)
     lure_hits = _LURE_RE.findall(lowered) + _LURE_RE.findall(identity)
     cues = tuple(dict.fromkeys(cue_hits))
     text = normalise(body, page_url)
@@ -215,7 +188,6 @@ def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
         _ratio(len(promoting)),
         _ratio(len(baiting)),
         _ratio(len(promoting) + len(baiting)),
-        _ratio(len(call_hits)),
         _ratio(len(lure_hits)),
     )
     return Prepared(
@@ -228,7 +200,6 @@ def prepare(comment: CommentText | dict[str, Any]) -> Prepared:
         tuple(dict.fromkeys(promoting)),
         tuple(dict.fromkeys(baiting)),
         page_links,
-        tuple(dict.fromkeys(call_hits)),
         tuple(dict.fromkeys(lure_hits)),
     )
 
