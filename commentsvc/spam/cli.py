@@ -106,13 +106,17 @@ def evaluate_command(paths: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"  {key:20} {figures[key]}")
     cv = figures["grouped_cv"]
     for key, where in (
+        ("per_file_at_nested_spam", "at a spam threshold chosen without the file"),
         ("per_file_at_spam", "at the spam threshold"),
         ("per_file_at_half", "at the classifier's decision (p = 0.5)"),
     ):
+        if not cv.get(key):
+            continue
         click.echo(f"grouped CV ({cv['scheme']}), {where}:")
         for name, row in cv.get(key, {}).items():
             click.echo(
-                f"  {name:28} F1 {row['f1']:.4f}  precision {row['precision']:.4f}  "
+                f"  {name:28} at {row['threshold']:<6}  F1 {row['f1']:.4f}  "
+                f"precision {row['precision']:.4f}  "
                 f"ham FPR {row['false_positive_rate']:.4f}  ROC-AUC {row['roc_auc']}"
             )
     if cv.get("verdict"):

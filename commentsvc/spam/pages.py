@@ -21,6 +21,8 @@ _PATH_ID_RE = re.compile(r"^/(?:embed|shorts|v|live)/([\w-]{6,20})")
 # Campaign and click identifiers say nothing about which page it is.
 _TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src"}
 _MAX_URL = 2048
+# A host name: letters, digits, dots and hyphens, with at least one dot ("not a url" is none).
+_HOST_RE = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
 
 
 def _video_id(host: str, path: str, query: str) -> str | None:
@@ -55,6 +57,8 @@ def page_key(url: str) -> str:
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         return ""
     host = parts.hostname.lower().removeprefix("www.")
+    if not _HOST_RE.match(host):
+        return ""
     video = _video_id(host, parts.path, parts.query)
     if video is not None:
         return f"youtube:{video}"

@@ -76,6 +76,12 @@ def evaluate_files(model_dir: Path, paths: Sequence[str | Path]) -> dict[str, An
         "pooled_at_spam": cv["pooled_at_spam"],
         "per_file_at_spam": {fold["held_out"]: fold["at_spam"] for fold in cv["folds"]},
         "per_file_at_half": {fold["held_out"]: fold["at_half"] for fold in cv["folds"]},
+        # Each file at the spam threshold chosen without it (cards since v4).
+        "per_file_at_nested_spam": {
+            fold["held_out"]: fold["at_nested_spam"]
+            for fold in cv["folds"]
+            if "at_nested_spam" in fold
+        },
         "targets": card["targets"],
         "verdict": card.get("verdict", ""),
         "margin_over_baselines": cv["margin_over_baselines"],

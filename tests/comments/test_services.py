@@ -369,3 +369,37 @@ def test_bad_report_is_refused(app, reason, detail, status) -> None:
         report_comment(comment.id, reason=reason, detail=detail, reader=READER)
     assert caught.value.status == status
     assert db.session.query(Report).count() == 0
+
+
+def test_the_spam_model_sees_the_page_of_the_comment(app) -> None:
+    """Posting and editing both tell the model which page the comment is under (thread URL)."""
+    site = make_site(mode="post")
+    model = FixedSpamModel()
+    posted = post(site, new(url=URL + "?utm_source=tw"), spam_model=model)
+    edit_comment(posted.comment.id, CommentEdit("Corrigé", posted.edit_key), spam_model=model)
+    assert [seen.page_url for seen in model.seen] == [URL, URL]
+
+
+def test_a_link_to_the_page_itself_scores_lower_than_a_link_elsewhere(app) -> None:
+    """With the shipped model, through a real post: quoting the article's own address is no
+    sign of spam, the same comment linking to another site is."""
+    from pathlib import Path
+
+    from commentsvc.spam.store import load_current
+
+    shipped = load_current(Path(__file__).resolve().parents[2] / "ml_models")
+    site = make_site(mode="auto")
+    body = "Tout est expliqué au troisième paragraphe : {link}"
+    own = post(
+        site,
+        new(body.format(link="www.news.example.fr/articles/ia-generative/#p3"), author="Ana"),
+        spam_model=shipped,
+    ).comment
+    other = post(
+        site,
+        new(body.format(link="https://promo-credit.example.com/articles"), author="Léo"),
+        spam_model=shipped,
+    ).comment
+    assert own.spam_score < other.spam_score
+    assert "links" not in {reason["code"] for reason in own.spam_reasons}
+    assert "links" in {reason["code"] for reason in other.spam_reasons}

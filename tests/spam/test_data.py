@@ -78,3 +78,52 @@ def test_directory_means_every_csv(tmp_path):
     write(tmp_path, "CONTENT,CLASS\ny,1\n", "two.csv")
     dataset = load_csvs([tmp_path])
     assert dataset.groups == ["one.csv", "two.csv"]
+
+
+PAGES = "FILE,PAGE_URL\n"
+
+
+def test_pages_sidecar_gives_each_file_its_page(tmp_path):
+    write(tmp_path, "CONTENT,CLASS\nx,0\n", "one.csv")
+    write(tmp_path, "CONTENT,CLASS,PAGE_URL\ny,1,\nz,0,https://ex.fr/own\n", "two.csv")
+    write(tmp_path, PAGES + "one.csv,https://ex.fr/one\ntwo.csv,https://ex.fr/two\n", "pages.csv")
+    dataset = load_csvs([tmp_path])
+    # The sidecar is no data file; a filled-in PAGE_URL cell wins over it.
+    assert dataset.groups == ["one.csv", "two.csv", "two.csv"]
+    assert [item.text.page_url for item in dataset.items] == [
+        "https://ex.fr/one",
+        "https://ex.fr/two",
+        "https://ex.fr/own",
+    ]
+    assert f"{tmp_path.name}/pages.csv" in dataset.sources
+
+
+def test_bundled_files_have_their_videos():
+    pages = {item.group: item.text.page_url for item in load_csvs(bundled_files()).items}
+    assert pages["Youtube01-Psy.csv"] == "https://www.youtube.com/watch?v=9bZkp7q19f0"
+    assert pages["Youtube03-LMFAO.csv"] == "https://www.youtube.com/watch?v=KQ6zr6kCPj8"
+    assert "pages.csv" not in {path.name for path in bundled_files()}
+
+
+@pytest.mark.parametrize(
+    ("pages", "message"),
+    [
+        ("FILE\none.csv\n", "pages.csv:1: missing column(s) PAGE_URL"),
+        (PAGES + "one.csv,https://ex.fr/a\nabsent.csv,https://ex.fr/b\n", "pages.csv:3: no data"),
+        (PAGES + "one.csv,not a url\n", "pages.csv:2: PAGE_URL is not a page address"),
+        (PAGES + "one.csv,https://ex.fr/a\none.csv,https://ex.fr/b\n", "pages.csv:3: one.csv"),
+        (PAGES + "one.csv,https://ex.fr/a,extra\n", "pages.csv:2: wrong number of fields"),
+    ],
+)
+def test_pages_sidecar_errors_name_file_and_line(tmp_path, pages, message):
+    data = write(tmp_path, "CONTENT,CLASS\nx,0\n", "one.csv")
+    write(tmp_path, pages, "pages.csv")
+    with pytest.raises(DataError) as error:
+        load_csv(data)
+    assert message in str(error.value)
+
+
+def test_bad_page_url_column_names_file_and_line(tmp_path):
+    path = write(tmp_path, 'CONTENT,CLASS,PAGE_URL\nx,0,https://ex.fr/a\n"a\nb",1,ftp://x\n')
+    with pytest.raises(DataError, match=r"f\.csv:3: PAGE_URL is not a page address"):
+        load_csv(path)

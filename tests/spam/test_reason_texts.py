@@ -22,6 +22,16 @@ CASES = [
     ),
     ({"code": "links", "params": {"count": 1}}, "1 lien", "1 link"),
     ({"code": "links", "params": {"count": 2}}, "2 liens", "2 links"),
+    (
+        {"code": "page_link", "params": {"count": 1}},
+        "1 lien vers cette page",
+        "1 link to this page",
+    ),
+    (
+        {"code": "page_link", "params": {"count": 2}},
+        "2 liens vers cette page",
+        "2 links to this page",
+    ),
     ({"code": "link_domain", "params": {"domain": "bit.ly"}}, "lien vers bit.ly", "link to bit.ly"),
     (
         {"code": "website", "params": {"domain": "x.fr"}},
