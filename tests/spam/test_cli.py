@@ -67,6 +67,16 @@ def test_score_prints_probability_and_reasons_in_both_languages(runner):
     assert "word “subscribe”" in english.output
 
 
+def test_score_with_the_page_url(runner):
+    text = "PSY - GANGNAM STYLE (강남스타일) M/V: http://youtu.be/9bZkp7q19f0"
+    page = ["--page-url", "https://www.youtube.com/watch?v=9bZkp7q19f0", "--lang", "en"]
+    alone = runner.invoke(args=["model", "score", text, "--lang", "en"])
+    on_its_page = runner.invoke(args=["model", "score", text, *page])
+    assert on_its_page.exit_code == 0, on_its_page.output
+    assert float(on_its_page.output.split()[0]) < float(alone.output.split()[0])
+    assert "1 link" not in on_its_page.output
+
+
 def test_list_use_and_ensure(runner, app):
     model_dir = Path(app.config["MODEL_DIR"])
     version = current_version(model_dir)
