@@ -19,8 +19,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -80,24 +78,74 @@ def _selected(rows: list[scenarios.Scenario], args) -> list[scenarios.Scenario]:
     return [row for row in rows if any(text in row.key for text in args.only)]
 
 
+def _one(server: servers.Running, row: scenarios.Scenario, connections: int, args) -> dict:
+    """One row at one concurrency: a warm-up (not counted), then the measured run, with the
+    workers' CPU per request."""
+    options = {"connections": connections, "scenario": row.script, "env": row.env}
+    if args.warmup:  # caches, connections; its requests are not counted
+        wrk.run(server.base_url + row.path, seconds=args.warmup, **options)
+    before = server.cpu_seconds()
+    figures = wrk.run(server.base_url + row.path, seconds=args.seconds, **options)
+    result = figures.as_dict()
+    result["cpu_ms"] = _cpu_per_request(before, server.cpu_seconds(), figures.requests)
+    return result
+
+
+class References:
+    """The minimal app (kept running) and Isso (restarted for each row), each measured right
+    after the commentsvc row it is compared with, so that both see the same machine load.
+
+    Isso is restarted because its workers stall on the long threads and would still be
+    rendering them, with a backlog of wrk's abandoned connections, during the next row.
+    """
+
+    def __init__(self, floor: servers.Running, isso_start, args) -> None:
+        self.floor = floor
+        self.isso_start = isso_start
+        self.args = args
+        self.isso_rows = {row.key: row for row in _selected(scenarios.isso(), args)}
+        self.isso: dict[str, dict] = {}
+        self.isso_memory: dict[str, float] = {}
+
+    def minimal(self, connections: int) -> dict:
+        return _one(self.floor, scenarios.minimal()[0], connections, self.args)
+
+    def isso_row(self, key: str, connections: int) -> dict | None:
+        wanted = f"{key} c={connections}"
+        if self.isso_start is None or wanted in self.isso or key not in self.isso_rows:
+            return None
+        with self.isso_start() as server:
+            self.isso[wanted] = _one(server, self.isso_rows[key], connections, self.args)
+            self.isso_memory = server.memory()
+        _log(f"isso: {wanted}: {report.cell(self.isso[wanted])}")
+        return self.isso[wanted]
+
+
 def _measure(
-    name: str, server: servers.Running, rows: list[scenarios.Scenario], args
-) -> dict[str, dict]:
+    name: str,
+    server: servers.Running,
+    rows: list[scenarios.Scenario],
+    references: References,
+    with_isso: bool,
+) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Each row of ``server``, each GET row followed by the minimal app at the same
+    concurrency (its "beside" figure), and by Isso's row when ``with_isso``."""
     found: dict[str, dict] = {}
+    beside: dict[str, dict] = {}
     for row in rows:
         for connections in CONCURRENCY:
-            options = {"connections": connections, "scenario": row.script, "env": row.env}
-            if args.warmup:  # caches, connections; its requests are not counted
-                wrk.run(server.base_url + row.path, seconds=args.warmup, **options)
-            before = server.cpu_seconds()
-            figures = wrk.run(server.base_url + row.path, seconds=args.seconds, **options)
-            found[f"{row.key} c={connections}"] = result = figures.as_dict()
-            result["cpu_ms"] = _cpu_per_request(before, server.cpu_seconds(), figures.requests)
+            key = f"{row.key} c={connections}"
+            found[key] = _one(server, row, connections, references.args)
             _log(
-                f"{name}: {row.key} c={connections}: {report.cell(result)}"
-                f" ({result['cpu_ms']} ms of worker CPU per request)"
+                f"{name}: {key}: {report.cell(found[key])}"
+                f" ({found[key]['cpu_ms']} ms of worker CPU per request)"
             )
-    return found
+            if row.key.startswith("GET"):
+                beside[key] = references.minimal(connections)
+                _log(f"{name}: minimal beside {key}: {report.cell(beside[key])}")
+            if with_isso and row.isso_key:
+                references.isso_row(row.isso_key, connections)
+    return found, beside
 
 
 def _cpu_per_request(before: dict[int, float], after: dict[int, float], requests: int) -> float:
@@ -107,8 +155,15 @@ def _cpu_per_request(before: dict[int, float], after: dict[int, float], requests
 
 
 def _commentsvc_config(
-    name: str, database_url: str, plan: Plan, args, redis_url: str | None = None
-) -> tuple[dict, dict, dict]:
+    name: str,
+    database_url: str,
+    plan: Plan,
+    args,
+    references: References,
+    *,
+    redis_url: str | None = None,
+    with_isso: bool = False,
+) -> tuple[dict, dict, dict, dict]:
     marker = Path(args.workdir) / f"{name.replace(' ', '-')}.seeded.json"
     wanted = {"url": database_url, "plan": list(plan.__dict__.values())}
     if args.reuse_seed and marker.exists() and json.loads(marker.read_text()) == wanted:
@@ -123,11 +178,12 @@ def _commentsvc_config(
     logs = Path(args.workdir) / "logs" / name.replace(" ", "-")
     with servers.commentsvc(database_url, logs, redis_url) as server:
         rows = _selected(scenarios.ours(scenarios.form_token(server.base_url)), args)
-        found = _measure(name, server, rows, args)
+        found, beside = _measure(name, server, rows, references, with_isso)
         memory = server.memory()
         queue = scenarios.queue_timing(server.base_url)
         _log(f"{name}: queue first page ({plan.pending:,} pending): {queue}")
-    return found, memory, {"queue": queue, "seed_seconds": round(seeded["seconds"], 1)}
+    extra = {"queue": queue, "seed_seconds": round(seeded["seconds"], 1)}
+    return found, beside, memory, extra
 
 
 def _prepare_postgres(url: str, redis_url: str) -> None:
@@ -143,18 +199,18 @@ def _prepare_postgres(url: str, redis_url: str) -> None:
     redis.Redis.from_url(redis_url).flushdb()
 
 
-def _reference(
-    name: str,
-    start: Callable[[], AbstractContextManager[servers.Running]],
-    rows,
-    args,
-    prepare=None,
-) -> tuple[dict, dict]:
-    with start() as server:
-        if prepare is not None:
-            prepare(server)
-        found = _measure(name, server, rows, args)
-        return found, server.memory()
+def _seeded_isso(work: Path, logs: Path, args):
+    """A function starting Isso on a database seeded here once, or None (said why)."""
+    why_not = servers.isso_available()
+    if args.no_isso or why_not:
+        _log(f"Isso skipped: {why_not or '--no-isso'}")
+        return None
+    isso_dir = work / "isso"
+    for path in isso_dir.glob("comments.db*"):
+        path.unlink()
+    with servers.isso(isso_dir, logs) as server:
+        seed_isso(server.base_url)
+    return lambda: servers.isso(isso_dir, logs)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -184,31 +240,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             configs.append(
                 (f"PG+Redis {scale.comments // 1000}k", args.postgres, scale, args.redis)
             )
-    for name, url, plan, redis_url in configs:
-        results[name], memory[name], extra[name] = _commentsvc_config(
-            name, url, plan, args, redis_url
-        )
     logs = work / "logs"
-    results["minimal"], memory["minimal"] = _reference(
-        "minimal", lambda: servers.minimal(logs), scenarios.minimal(), args
-    )
-    why_not = servers.isso_available()
-    if args.no_isso or why_not:
-        _log(f"Isso skipped: {why_not or '--no-isso'}")
-    else:
-        isso_dir = work / "isso"
-        for path in isso_dir.glob("comments.db*"):
-            path.unlink()
-        results["isso"], memory["isso"] = _reference(
-            "isso",
-            lambda: servers.isso(isso_dir, logs),
-            _selected(scenarios.isso(), args),
-            args,
-            prepare=lambda server: seed_isso(server.base_url),
-        )
+    isso_start = _seeded_isso(work, logs, args)
+    beside: dict[str, dict] = {}
+    with servers.minimal(logs) as floor:
+        references = References(floor, isso_start, args)
+        for index, (name, url, plan, redis_url) in enumerate(configs):
+            results[name], beside[name], memory[name], extra[name] = _commentsvc_config(
+                name, url, plan, args, references, redis_url=redis_url, with_isso=index == 0
+            )
+        memory["minimal"] = floor.memory()
+    if references.isso:
+        results["isso"], memory["isso"] = references.isso, references.isso_memory
     return {
         "configs": [name for name, *_ in configs],
         "results": results,
+        "beside": beside,
         "memory": memory,
         "extra": extra,
         "seconds": args.seconds,
@@ -225,9 +272,10 @@ def render(run_data: dict[str, Any]) -> str:
         f"## commentsvc benchmark ({run_data['seconds']:g} s per run, 4 workers, "
         f"load average after: {' / '.join(f'{x:.1f}' for x in run_data['load_after'])})",
         "",
-        "Cells: requests per second · p50 · p99 (errors if any). Ratios use the first column.",
+        "Cells: requests per second · p50 · p99 (errors if any). Ratios use the first column"
+        " and the reference measured right after each of its rows.",
         "",
-        report.table(run_data["results"], configs, isso_keys),
+        report.table(run_data, isso_keys),
         "",
         "### Memory",
         "",
@@ -242,7 +290,7 @@ def render(run_data: dict[str, Any]) -> str:
         "",
         "### Targets (issue 6)",
         "",
-        *report.targets(run_data["results"], configs[0], scale, pg),
+        *report.targets(run_data, configs[0], scale, pg),
     ]
     return "\n".join(parts)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from commentsvc.localserver import child_server, free_port, served_env
+from commentsvc.server import THREADS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
@@ -20,6 +21,8 @@ BENCH_SECRET = "bench-secret-key-0123456789abcdef"
 ISSO_VENV = ROOT / "bench" / ".isso-venv"
 # The gunicorn settings of `commentsvc serve`, spelled as command-line flags for Isso.
 GUNICORN_FLAGS = [
+    "--worker-class=gthread",
+    f"--threads={THREADS}",
     "--preload",
     "--timeout=30",
     "--graceful-timeout=20",

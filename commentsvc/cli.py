@@ -120,7 +120,10 @@ def demo() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="Default: 2 × cores + 1.")
-def serve(host: str, port: int, workers: int | None) -> None:
+@click.option(
+    "--threads", default=4, show_default=True, type=int, help="Per worker; keeps connections open."
+)
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Production-style server: gunicorn, the app and its model loaded once (--preload).
 
     Writes an access log of JSON lines (with the request id) on standard output.
@@ -131,8 +134,10 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
     if workers is not None and workers < 1:
         fail("--workers must be at least 1")
+    if threads < 1:
+        fail("--threads must be at least 1")
     try:
-        run_gunicorn(host=host, port=port, workers=workers)
+        run_gunicorn(host=host, port=port, workers=workers, threads=threads)
     except ConfigError as exc:
         click.echo(f"commentsvc: configuration error: {exc}", err=True)
         sys.exit(2)

@@ -17,6 +17,10 @@ TIMEOUT = 30
 GRACEFUL_TIMEOUT = 20
 # Behind a proxy keeping connections open (nginx upstream keepalive), a little above its own.
 KEEPALIVE = 5
+# Threads per worker. Gunicorn's sync workers close every connection after one request; the
+# threaded ones keep it open (KEEPALIVE), which spares a TCP handshake per request from the
+# proxy or the browser, and let a worker serve others while one request waits on the database.
+THREADS = 4
 
 
 def default_workers() -> int:
@@ -105,12 +109,19 @@ def logconfig(level: str) -> dict[str, Any]:
 
 
 def gunicorn_options(
-    host: str, port: int, workers: int | None, *, log_level: str = "info"
+    host: str,
+    port: int,
+    workers: int | None,
+    *,
+    threads: int | None = None,
+    log_level: str = "info",
 ) -> dict[str, Any]:
     """The gunicorn settings of ``commentsvc serve``."""
     return {
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
+        "worker_class": "gthread",
+        "threads": threads or THREADS,
         # The app (and so the spam model) is built once in the master and shared copy-on-write.
         "preload_app": True,
         "timeout": TIMEOUT,
@@ -131,11 +142,12 @@ def gunicorn_options(
     }
 
 
-def run_gunicorn(*, host: str, port: int, workers: int | None) -> None:
+def run_gunicorn(*, host: str, port: int, workers: int | None, threads: int | None = None) -> None:
     """Build the app once, then serve it with gunicorn until stopped (SIGTERM: graceful)."""
     prepare_metrics_dir()
     from commentsvc import create_app
 
     app = create_app()
     level = str(app.config.get("LOG_LEVEL") or "info").lower()
-    _Gunicorn(app, gunicorn_options(host, port, workers, log_level=level)).run()
+    options = gunicorn_options(host, port, workers, threads=threads, log_level=level)
+    _Gunicorn(app, options).run()

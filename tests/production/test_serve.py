@@ -65,3 +65,6 @@ def test_gunicorn_settings_that_matter() -> None:
     assert options["preload_app"] is True
     assert options["graceful_timeout"] < options["timeout"]
     assert gunicorn_options("127.0.0.1", 8000, 4)["workers"] == 4
+    # Threaded workers: the only gunicorn workers that keep connections open (keep-alive).
+    assert options["worker_class"] == "gthread" and options["threads"] >= 2
+    assert options["keepalive"] > 0
