@@ -86,13 +86,15 @@ def _wait_ready(port: int, process: subprocess.Popen, log: Path, timeout: float 
         if process.poll() is not None:
             tail = log.read_text(errors="replace")[-2000:]
             raise ServerDied(f"commentsvc serve exited with {process.returncode}:\n{tail}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 return
         except OSError:
             time.sleep(0.2)
+        finally:
+            connection.close()  # the server keeps connections open (threaded workers)
     raise RuntimeError("commentsvc serve did not answer /healthz in time")
 
 
