@@ -176,6 +176,11 @@ def _commentsvc_config(
         marker.write_text(json.dumps(wanted))
         _log(f"{name}: seeded in {seeded['seconds']:.0f} s")
     logs = Path(args.workdir) / "logs" / name.replace(" ", "-")
+    if redis_url:
+        # Keys name thread ids and versions, which two databases seeded alike share.
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
     with servers.commentsvc(database_url, logs, redis_url) as server:
         rows = _selected(scenarios.ours(scenarios.form_token(server.base_url)), args)
         found, beside = _measure(name, server, rows, references, with_isso)
@@ -186,9 +191,8 @@ def _commentsvc_config(
     return found, beside, memory, extra
 
 
-def _prepare_postgres(url: str, redis_url: str) -> None:
+def _prepare_postgres(url: str) -> None:
     import psycopg
-    import redis
 
     base, _, name = url.rpartition("/")
     plain = base.replace("postgresql+psycopg://", "postgresql://")
@@ -196,7 +200,6 @@ def _prepare_postgres(url: str, redis_url: str) -> None:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
         if exists.fetchone() is None:
             connection.execute(f'CREATE DATABASE "{name}"')
-    redis.Redis.from_url(redis_url).flushdb()
 
 
 def _seeded_isso(work: Path, logs: Path, args):
@@ -234,12 +237,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
         )
     if not args.no_postgres:
-        _prepare_postgres(args.postgres, args.redis)
+        _prepare_postgres(args.postgres)
         configs.append(("PG+Redis 10k", args.postgres, base, args.redis))
         if args.pg_scale:
-            configs.append(
-                (f"PG+Redis {scale.comments // 1000}k", args.postgres, scale, args.redis)
-            )
+            # A database of its own, so that --reuse-seed never mistakes one size for the other.
+            scale_url = f"{args.postgres}_scale"
+            _prepare_postgres(scale_url)
+            configs.append((f"PG+Redis {scale.comments // 1000}k", scale_url, scale, args.redis))
     logs = work / "logs"
     isso_start = _seeded_isso(work, logs, args)
     beside: dict[str, dict] = {}
