@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import redis
+
 from bench import report, scenarios, servers, wrk
 from bench.isso_ref import seed_isso
 from bench.seed import Plan, seed
@@ -178,8 +180,6 @@ def _commentsvc_config(
     logs = Path(args.workdir) / "logs" / name.replace(" ", "-")
     if redis_url:
         # Keys name thread ids and versions, which two databases seeded alike share.
-        import redis
-
         redis.Redis.from_url(redis_url).flushdb()
     with servers.commentsvc(database_url, logs, redis_url) as server:
         rows = _selected(scenarios.ours(scenarios.form_token(server.base_url)), args)
