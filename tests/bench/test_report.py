@@ -1,0 +1,67 @@
+"""The benchmark's verdicts: ratios read the reference measured beside each row."""
+
+from bench import report
+
+
+def _figures(rps: float, p99: float = 40.0) -> dict:
+    return {"rps": rps, "p50_ms": 10.0, "p99_ms": p99, "errors": 0, "requests": int(rps * 10)}
+
+
+def _run(**rows: dict) -> dict:
+    return {"configs": ["SQLite 10k", "SQLite 1000k"], **rows}
+
+
+def test_a_share_uses_the_minimal_app_measured_beside_the_row() -> None:
+    run = _run(
+        results={
+            "SQLite 10k": {"GET JSON t100 c=64": _figures(900)},
+            "minimal": {"GET 2 KB JSON c=64": _figures(3000)},
+        },
+        beside={"SQLite 10k": {"GET JSON t100 c=64": _figures(1500)}},
+    )
+    assert report.share(run, "SQLite 10k", "GET JSON t100 c=64") == 0.6
+    # A run saved before the references were interleaved falls back to its one figure.
+    del run["beside"]
+    assert report.share(run, "SQLite 10k", "GET JSON t100 c=64") == 0.3
+
+
+def _verdicts(base_rows: dict, scale_rows: dict | None = None) -> list[str]:
+    results = {"SQLite 10k": {row: ours for row, (ours, _) in base_rows.items()}}
+    beside = {"SQLite 10k": {row: floor for row, (_, floor) in base_rows.items()}}
+    if scale_rows is not None:
+        results["SQLite 1000k"] = {row: ours for row, (ours, _) in scale_rows.items()}
+        beside["SQLite 1000k"] = {row: floor for row, (_, floor) in scale_rows.items()}
+    return report.targets(
+        _run(results=results, beside=beside),
+        "SQLite 10k",
+        "SQLite 1000k" if scale_rows is not None else None,
+        None,
+    )
+
+
+def _line(verdicts: list[str], label: str) -> str:
+    (line,) = [v for v in verdicts if label in v]
+    return line
+
+
+def test_the_long_thread_may_be_faster_but_not_more_than_20_percent_slower() -> None:
+    t100 = (_figures(1000), _figures(2000))
+    faster = _verdicts(
+        {"GET JSON t100 c=64": t100, "GET JSON t1000 c=64": (_figures(1500), _figures(2000))}
+    )
+    slower = _verdicts(
+        {"GET JSON t100 c=64": t100, "GET JSON t1000 c=64": (_figures(700), _figures(2000))}
+    )
+    assert "[MET]" in _line(faster, "JSON t1000 c=64 within 20%")
+    assert "[NOT MET]" in _line(slower, "JSON t1000 c=64 within 20%")
+    assert "[MET]" in _line(faster, "JSON t100 c=64 ≥ 0.5 × minimal")
+    assert "[MET]" in _line(faster, "JSON t100 c=64 p99 ≤ 50 ms")
+
+
+def test_scale_compares_shares_so_a_busier_machine_is_not_counted() -> None:
+    base = {"GET JSON t100 c=64": (_figures(1000), _figures(2000))}
+    # Half the requests per second at scale, but the minimal app beside it halved too.
+    busier = {"GET JSON t100 c=64": (_figures(500), _figures(1000))}
+    slower = {"GET JSON t100 c=64": (_figures(500), _figures(2000))}
+    assert "[MET]" in _line(_verdicts(base, busier), "SQLite 1000k within 20%")
+    assert "[NOT MET]" in _line(_verdicts(base, slower), "SQLite 1000k within 20%")
