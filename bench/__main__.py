@@ -312,6 +312,8 @@ def main(argv: list[str] | None = None) -> None:
     (RESULTS / f"run-{stamp}.json").write_text(json.dumps(data, indent=2))
     (RESULTS / "latest.md").write_text(text + "\n")
     print(text)
+    print("\n## CPU per request, in one process (bench.request_cpu)\n", flush=True)
+    subprocess.run([sys.executable, "-m", "bench.request_cpu"], check=False)
     if not args.no_spam and (Path(__file__).parent / "spam_speed.py").exists():
         print("\n## Spam model (bench.spam_speed)\n", flush=True)
         subprocess.run([sys.executable, "-m", "bench.spam_speed", "--no-train"], check=False)
