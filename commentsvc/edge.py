@@ -19,7 +19,6 @@ Flask, and a response is kept only if every header it ``Vary``-es on is part of 
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -35,7 +34,7 @@ from sqlalchemy.orm import Session
 from commentsvc.caching import sites_changed
 from commentsvc.comments.embed import new_nonce
 from commentsvc.comments.formtoken import form_token_at
-from commentsvc.logs import REQUEST_ID_HEADER, access_log, valid_request_id
+from commentsvc.logs import REQUEST_ID_HEADER, log_access, request_id_for
 from commentsvc.metrics import record_cache_lookup, request_series
 from commentsvc.models import Thread
 
@@ -186,8 +185,7 @@ class FrontCache:
     def _answer(
         self, entry: Entry, environ: dict[str, Any], start_response: Callable, started: float
     ) -> list[bytes]:
-        incoming = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if valid_request_id(incoming) else os.urandom(16).hex()
+        request_id = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
         values = self._renewed(entry.offer)
         body = b"".join(part if isinstance(part, bytes) else values[part] for part in entry.parts)
         headers = [
@@ -199,19 +197,8 @@ class FrontCache:
         record_cache_lookup("front", hit=True)
         seconds = time.perf_counter() - started
         request_series("GET", entry.route, 200).observe(seconds)
-        access_log.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": "GET",
-                "path": environ.get("PATH_INFO", ""),
-                "route": entry.route,
-                "status": 200,
-                "duration_ms": round(seconds * 1000, 2),
-                "bytes": len(body),
-                "front_cache": True,
-            },
-        )
+        path = environ.get("PATH_INFO", "")
+        log_access(request_id, "GET", path, entry.route, 200, seconds, len(body), front_cache=True)
         return [body]
 
     def _renewed(self, offer: Offer) -> dict[int, bytes]:

@@ -55,9 +55,36 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def valid_request_id(value: str) -> bool:
-    """Whether a proxy's request id can be kept as ours."""
-    return bool(_VALID_REQUEST_ID.match(value))
+def request_id_for(incoming: str) -> str:
+    """The id of a request: a proxy's ``X-Request-ID`` when it looks like one, else 128
+    random bits in hex (as uuid4().hex, without building a UUID object)."""
+    return incoming if _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
+
+
+def log_access(
+    request_id: str,
+    method: str,
+    path: str,
+    route: str | None,
+    status: int,
+    seconds: float,
+    size: int | None,
+    **extra: Any,
+) -> None:
+    """The access line of one request (Flask's, or one answered before Flask)."""
+    access_log.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+            "bytes": size,
+            **extra,
+        },
+    )
 
 
 def current_request_id() -> str | None:
@@ -92,9 +119,7 @@ def init_request_logging(app: Flask) -> None:
 
     @app.before_request
     def _start() -> None:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        # 128 random bits in hex, as uuid4().hex but without building a UUID object.
-        g.request_id = incoming if valid_request_id(incoming) else os.urandom(16).hex()
+        g.request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER, ""))
         g.log_started = time.perf_counter()
 
     @app.after_request
@@ -103,16 +128,13 @@ def init_request_logging(app: Flask) -> None:
         if request_id is None:  # a before_request hook failed before ours ran
             return response
         response.headers[REQUEST_ID_HEADER] = request_id
-        access_log.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "path": request.path,
-                "route": request.url_rule.rule if request.url_rule else None,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - g.log_started) * 1000, 2),
-                "bytes": response.calculate_content_length(),
-            },
+        log_access(
+            request_id,
+            request.method,
+            request.path,
+            request.url_rule.rule if request.url_rule else None,
+            response.status_code,
+            time.perf_counter() - g.log_started,
+            response.calculate_content_length(),
         )
         return response
