@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from commentsvc.localserver import child_server, free_port, served_env
-from commentsvc.server import THREADS
+from commentsvc.server import MAX_REQUESTS, MAX_REQUESTS_JITTER, THREADS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
@@ -27,8 +27,8 @@ GUNICORN_FLAGS = [
     "--timeout=30",
     "--graceful-timeout=20",
     "--keep-alive=5",
-    "--max-requests=10000",
-    "--max-requests-jitter=1000",
+    f"--max-requests={MAX_REQUESTS}",
+    f"--max-requests-jitter={MAX_REQUESTS_JITTER}",
     "--worker-tmp-dir=/dev/shm",
 ]
 

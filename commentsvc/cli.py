@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from commentsvc.config import ConfigError
+from commentsvc.server import THREADS
 
 
 def _create_app_for_cli() -> Flask:
@@ -121,7 +122,11 @@ def demo() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="Default: 2 × cores + 1.")
 @click.option(
-    "--threads", default=4, show_default=True, type=int, help="Per worker; keeps connections open."
+    "--threads",
+    default=THREADS,
+    show_default=True,
+    type=int,
+    help="Per worker; keeps connections open.",
 )
 def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Production-style server: gunicorn, the app and its model loaded once (--preload).
