@@ -20,10 +20,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from commentsvc.duplicates import fingerprint
 from commentsvc.extensions import db
 
 
@@ -166,10 +168,12 @@ class Comment(db.Model):
         # decided: the moderation cards count them without reading the table.
         Index("ix_comments_author_email_status", "author_email", "status", "thread_id"),
         Index("ix_comments_ip_hash_status", "ip_hash", "status", "thread_id"),
-        # An author's newest comments first: the duplicate rule reads 50 of them on every post,
-        # however many the author (or an address shared by many readers) has written.
+        # An author's newest comments first (an author's history, GDPR requests).
         Index("ix_comments_author_email_created", "author_email", "created_at"),
         Index("ix_comments_ip_hash_created", "ip_hash", "created_at"),
+        # The duplicate rule, on every post: recent comments with the same text, whoever wrote
+        # them; almost always none, so one index probe.
+        Index("ix_comments_body_fingerprint_created", "body_fingerprint", "created_at"),
         # Tab counts of the moderation queue, from the index alone.
         Index("ix_comments_status_thread", "status", "thread_id"),
         UniqueConstraint("import_source", "import_id", name="uq_comments_import_source_id"),
@@ -191,6 +195,8 @@ class Comment(db.Model):
     avatar_hash: Mapped[str] = mapped_column(String(64), default="")
     body_source: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # commentsvc.duplicates.fingerprint of body_source, kept by the listener below.
+    body_fingerprint: Mapped[str | None] = mapped_column(String(32), nullable=True)
     status: Mapped[str] = mapped_column(String(STATUS_LENGTH), default=Status.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -220,6 +226,12 @@ class Comment(db.Model):
     thread: Mapped[Thread] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
     reports: Mapped[list[Report]] = relationship(back_populates="comment")
+
+
+@event.listens_for(Comment.body_source, "set")
+def _fingerprint_body(comment: Comment, body: str | None, _old: Any, _initiator: Any) -> None:
+    # Every way a body is written (post, edit, moderator edit, undo, erasure) passes here.
+    comment.body_fingerprint = fingerprint(body)
 
 
 class Like(db.Model):

@@ -39,3 +39,27 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, db) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_fingerprints_are_backfilled_for_recent_comments(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from commentsvc.duplicates import fingerprint
+    from tests.factories import make_comment, make_site, make_thread
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'backfill.sqlite3'}"))
+    with app.app_context():
+        upgrade()
+        thread = make_thread(make_site())
+        recent = make_comment(thread, "Mon  Avis", age=timedelta(minutes=5)).id
+        old = make_comment(thread, "Vieil avis", age=timedelta(days=3)).id
+        db.session.remove()
+        # Back to before the column existed, then forward again: the migration fills it.
+        downgrade(revision="0008_author_recent_indexes")
+        upgrade()
+        stored = dict(db.session.execute(text("SELECT id, body_fingerprint FROM comments")).all())
+        assert stored == {recent: fingerprint("mon avis"), old: None}
+        db.engine.dispose()

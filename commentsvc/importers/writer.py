@@ -14,6 +14,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from sqlalchemy.orm import Session
 
 from commentsvc.database import write_transaction
+from commentsvc.duplicates import fingerprint
 from commentsvc.identity import avatar_seed, hash_ip
 from commentsvc.importers.records import (
     CommentRecord,
@@ -218,6 +219,7 @@ class _Writer:
             "author_website": (record.author_website or None) and record.author_website[:500],
             "avatar_hash": avatar_seed(record.author_email, record.author_name),
             "body_source": record.body,
+            "body_fingerprint": fingerprint(record.body),
             # Never HTML from a file: the one sanitiser renders the source.
             "body_html": render_markdown(record.body) if record.body else "",
             "status": record.status,
