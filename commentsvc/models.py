@@ -168,7 +168,7 @@ class Comment(db.Model):
         # decided: the moderation cards count them without reading the table.
         Index("ix_comments_author_email_status", "author_email", "status", "thread_id"),
         Index("ix_comments_ip_hash_status", "ip_hash", "status", "thread_id"),
-        # An author's newest comments first (an author's history, GDPR requests).
+        # An author's newest comments first (the queue filtered by an author's e-mail).
         Index("ix_comments_author_email_created", "author_email", "created_at"),
         Index("ix_comments_ip_hash_created", "ip_hash", "created_at"),
         # The duplicate rule, on every post: recent comments with the same text, whoever wrote
