@@ -19,6 +19,8 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -123,31 +125,39 @@ class References:
         return self.isso[wanted]
 
 
-def _measure(
-    name: str,
-    server: servers.Running,
-    rows: list[scenarios.Scenario],
-    references: References,
-    with_isso: bool,
-) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Each row of ``server``, each GET row followed by the minimal app at the same
-    concurrency (its "beside" figure), and by Isso's row when ``with_isso``."""
-    found: dict[str, dict] = {}
-    beside: dict[str, dict] = {}
-    for row in rows:
+@dataclass
+class Served:
+    """One configuration's server, ready to measure, and what was found on it."""
+
+    name: str
+    server: servers.Running
+    rows: dict[str, scenarios.Scenario]
+    found: dict[str, dict] = field(default_factory=dict)
+    beside: dict[str, dict] = field(default_factory=dict)
+
+
+def _measure(served: list[Served], references: References, with_isso: bool) -> None:
+    """Every row on every configuration, the configurations one after the other within each
+    row: the 10k and 1M databases are then compared on the same minutes of the machine. Each
+    GET row is followed by the minimal app at the same concurrency (its "beside" figure), and
+    the first configuration's row by Isso's when ``with_isso``."""
+    first = served[0]
+    for row_key, row in first.rows.items():
         for connections in CONCURRENCY:
-            key = f"{row.key} c={connections}"
-            found[key] = _one(server, row, connections, references.args)
-            _log(
-                f"{name}: {key}: {report.cell(found[key])}"
-                f" ({found[key]['cpu_ms']} ms of worker CPU per request)"
-            )
-            if row.key.startswith("GET"):
-                beside[key] = references.minimal(connections)
-                _log(f"{name}: minimal beside {key}: {report.cell(beside[key])}")
+            key = f"{row_key} c={connections}"
+            for config in served:
+                found = config.found[key] = _one(
+                    config.server, config.rows[row_key], connections, references.args
+                )
+                _log(
+                    f"{config.name}: {key}: {report.cell(found)}"
+                    f" ({found['cpu_ms']} ms of worker CPU per request)"
+                )
+                if row_key.startswith("GET"):
+                    config.beside[key] = references.minimal(connections)
+                    _log(f"{config.name}: minimal beside {key}: {report.cell(config.beside[key])}")
             if with_isso and row.isso_key:
                 references.isso_row(row.isso_key, connections)
-    return found, beside
 
 
 def _cpu_per_request(before: dict[int, float], after: dict[int, float], requests: int) -> float:
@@ -156,39 +166,49 @@ def _cpu_per_request(before: dict[int, float], after: dict[int, float], requests
     return round(used * 1000 / max(requests, 1), 2)
 
 
-def _commentsvc_config(
-    name: str,
-    database_url: str,
-    plan: Plan,
-    args,
-    references: References,
-    *,
-    redis_url: str | None = None,
-    with_isso: bool = False,
-) -> tuple[dict, dict, dict, dict]:
+def _seeded(name: str, database_url: str, plan: Plan, args) -> float:
+    """Seconds spent seeding ``database_url`` (0 when ``--reuse-seed`` found it ready)."""
     marker = Path(args.workdir) / f"{name.replace(' ', '-')}.seeded.json"
     wanted = {"url": database_url, "plan": list(plan.__dict__.values())}
     if args.reuse_seed and marker.exists() and json.loads(marker.read_text()) == wanted:
         _log(f"{name}: reusing the database seeded earlier ({database_url})")
-        seeded = {"seconds": 0.0}
-    else:
-        _log(f"{name}: seeding {plan.comments:,} comments in {plan.threads:,} threads")
-        marker.unlink(missing_ok=True)
-        seeded = seed(database_url, plan, progress=True)
-        marker.write_text(json.dumps(wanted))
-        _log(f"{name}: seeded in {seeded['seconds']:.0f} s")
-    logs = Path(args.workdir) / "logs" / name.replace(" ", "-")
-    if redis_url:
-        # Keys name thread ids and versions, which two databases seeded alike share.
-        redis.Redis.from_url(redis_url).flushdb()
-    with servers.commentsvc(database_url, logs, redis_url) as server:
-        rows = _selected(scenarios.ours(scenarios.form_token(server.base_url)), args)
-        found, beside = _measure(name, server, rows, references, with_isso)
-        memory = server.memory()
-        queue = scenarios.queue_timing(server.base_url)
-        _log(f"{name}: queue first page ({plan.pending:,} pending): {queue}")
-    extra = {"queue": queue, "seed_seconds": round(seeded["seconds"], 1)}
-    return found, beside, memory, extra
+        return 0.0
+    _log(f"{name}: seeding {plan.comments:,} comments in {plan.threads:,} threads")
+    marker.unlink(missing_ok=True)
+    seeded = seed(database_url, plan, progress=True)
+    marker.write_text(json.dumps(wanted))
+    _log(f"{name}: seeded in {seeded['seconds']:.0f} s")
+    return seeded["seconds"]
+
+
+def _group(
+    group: list[tuple[str, str, Plan, str | None]],
+    args,
+    references: References,
+    *,
+    with_isso: bool,
+) -> dict[str, tuple[dict, dict, dict, dict]]:
+    """Seed and start every configuration of the group, measure them together, and read
+    each one's memory and moderation queue."""
+    seconds = {name: _seeded(name, url, plan, args) for name, url, plan, _redis in group}
+    with ExitStack() as stack:
+        served = []
+        for name, url, _plan, redis_url in group:
+            if redis_url:
+                # Keys name thread ids and versions, which two databases seeded alike share.
+                redis.Redis.from_url(redis_url).flushdb()
+            logs = Path(args.workdir) / "logs" / name.replace(" ", "-")
+            server = stack.enter_context(servers.commentsvc(url, logs, redis_url))
+            rows = _selected(scenarios.ours(scenarios.form_token(server.base_url)), args)
+            served.append(Served(name, server, {row.key: row for row in rows}))
+        _measure(served, references, with_isso)
+        results = {}
+        for config, (name, _url, plan, _redis) in zip(served, group, strict=True):
+            queue = scenarios.queue_timing(config.server.base_url)
+            _log(f"{name}: queue first page ({plan.pending:,} pending): {queue}")
+            extra = {"queue": queue, "seed_seconds": round(seconds[name], 1)}
+            results[name] = (config.found, config.beside, config.server.memory(), extra)
+    return results
 
 
 def _prepare_postgres(url: str) -> None:
@@ -249,10 +269,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     beside: dict[str, dict] = {}
     with servers.minimal(logs) as floor:
         references = References(floor, isso_start, args)
-        for index, (name, url, plan, redis_url) in enumerate(configs):
-            results[name], beside[name], memory[name], extra[name] = _commentsvc_config(
-                name, url, plan, args, references, redis_url=redis_url, with_isso=index == 0
-            )
+        # The SQLite databases side by side (the scale verdict compares them), then each
+        # PostgreSQL one: they share the Redis database, emptied before each.
+        sqlite = [config for config in configs if config[3] is None]
+        groups = [sqlite, *([config] for config in configs if config[3] is not None)]
+        for index, group in enumerate(groups):
+            for name, found in _group(group, args, references, with_isso=index == 0).items():
+                results[name], beside[name], memory[name], extra[name] = found
         memory["minimal"] = floor.memory()
     if references.isso:
         results["isso"], memory["isso"] = references.isso, references.isso_memory

@@ -65,3 +65,19 @@ def test_scale_compares_shares_so_a_busier_machine_is_not_counted() -> None:
     slower = {"GET JSON t100 c=64": (_figures(500), _figures(2000))}
     assert "[MET]" in _line(_verdicts(base, busier), "SQLite 1000k within 20%")
     assert "[NOT MET]" in _line(_verdicts(base, slower), "SQLite 1000k within 20%")
+
+
+def test_scale_judges_the_target_rows_only() -> None:
+    fine = (_figures(1000), _figures(2000))
+    base = {"GET JSON t100 c=64": fine, "GET counts 50 c=16": fine}
+    # Counts are printed at both sizes, but no target names them.
+    counts_fell = {
+        "GET JSON t100 c=64": fine,
+        "GET counts 50 c=16": (_figures(300), _figures(2000)),
+    }
+    target_fell = {
+        "GET JSON t100 c=64": (_figures(700), _figures(2000)),
+        "GET counts 50 c=16": fine,
+    }
+    assert "[MET]" in _line(_verdicts(base, counts_fell), "SQLite 1000k within 20%")
+    assert "[NOT MET]" in _line(_verdicts(base, target_fell), "SQLite 1000k within 20%")
