@@ -27,7 +27,7 @@ def index():
 
 
 def main() -> None:
-    from commentsvc.server import _Gunicorn, gunicorn_options
+    from commentsvc.server import gunicorn_options, run_with_gunicorn
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
@@ -37,7 +37,7 @@ def main() -> None:
     # No app hooks here: no database to reconnect, no metrics to fold.
     for hook in ("post_fork", "child_exit"):
         options.pop(hook)
-    _Gunicorn(app, options).run()
+    run_with_gunicorn(app, options)
 
 
 if __name__ == "__main__":

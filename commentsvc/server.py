@@ -9,8 +9,6 @@ import shutil
 import tempfile
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
-
 # Seconds a worker may spend on one request before gunicorn replaces it. Requests here are
 # milliseconds; a stuck one (a dead database connection) must not hold a worker for long.
 TIMEOUT = 30
@@ -59,18 +57,20 @@ def _remove_directory(path: str, *, owner_pid: int) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, flask_app: Any, options: dict[str, Any]) -> None:
-        self.options = options
-        self.flask_app = flask_app
-        super().__init__()
+def run_with_gunicorn(flask_app: Any, options: dict[str, Any]) -> None:
+    """Serve ``flask_app`` with gunicorn and these settings until stopped."""
+    # Imported here: every CLI command imports this module (for THREADS), few of them serve.
+    from gunicorn.app.base import BaseApplication
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
+    class _Gunicorn(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
 
-    def load(self):
-        return self.flask_app
+        def load(self):
+            return flask_app
+
+    _Gunicorn().run()
 
 
 def _post_fork(server: Any, worker: Any) -> None:
@@ -179,4 +179,4 @@ def run_gunicorn(*, host: str, port: int, workers: int | None, threads: int | No
     prepare_for_fork(app)
     level = str(app.config.get("LOG_LEVEL") or "info").lower()
     options = gunicorn_options(host, port, workers, threads=threads, log_level=level)
-    _Gunicorn(app, options).run()
+    run_with_gunicorn(app, options)
