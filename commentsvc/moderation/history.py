@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from commentsvc.duplicates import fingerprint
 from commentsvc.extensions import db
@@ -48,17 +48,27 @@ _SAME_TEXT = (
 )
 
 
-def _status_counts_by(who: ColumnElement[bool]) -> Select:
+def _authors_comments(*statuses: Status) -> Select:
     return (
-        select(Comment.status, func.count())
+        select(Comment.id)
         .join(Thread, Thread.id == Comment.thread_id)
-        .where(Thread.site_id == bindparam("site_id"), who)
-        .group_by(Comment.status)
+        .where(
+            Comment.author_email.in_(bindparam("emails", expanding=True)),
+            Comment.status.in_(statuses),
+            Thread.site_id == bindparam("site_id"),
+        )
     )
 
 
-_COUNTS_BY_EMAIL = _status_counts_by(Comment.author_email.in_(bindparam("emails", expanding=True)))
-_COUNTS_BY_IP = _status_counts_by(Comment.ip_hash == bindparam("ip_hash"))
+# Two bounded probes of the author's e-mail index, however many comments they wrote: a
+# count stopped at the number the site asks for, and whether any was ever refused. Counting
+# their whole history grew with every post (1 ms for an author of 20,000 comments).
+_TRUST = select(
+    select(func.count())
+    .select_from(_authors_comments(Status.PUBLISHED).limit(bindparam("needed")).subquery())
+    .scalar_subquery(),
+    _authors_comments(Status.REJECTED, Status.SPAM).exists(),
+)
 
 
 def recent_duplicate(
@@ -87,20 +97,8 @@ def recent_duplicate(
     )
 
 
-def status_counts(site_id: int, *, email: str | None = None, ip_hash: str | None = None) -> dict:
-    """How an author's comments on a site were decided: {status: count}."""
-    if email:
-        query, params = _COUNTS_BY_EMAIL, {"site_id": site_id, "emails": sorted(_emails(email))}
-    elif ip_hash:
-        query, params = _COUNTS_BY_IP, {"site_id": site_id, "ip_hash": ip_hash}
-    else:
-        return {}
-    return {status: count for status, count in db.session.execute(query, params)}
-
-
 def is_trusted(site: Site, email: str, needed: int) -> bool:
     """``needed`` published comments with this e-mail on the site, none rejected or spam."""
-    counts = status_counts(site.id, email=email)
-    if counts.get(Status.REJECTED, 0) or counts.get(Status.SPAM, 0):
-        return False
-    return counts.get(Status.PUBLISHED, 0) >= needed
+    params = {"site_id": site.id, "emails": sorted(_emails(email)), "needed": needed}
+    published, refused = db.session.execute(_TRUST, params).one()
+    return not refused and published >= needed

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, text
 
 from commentsvc.duplicates import fingerprint
-from commentsvc.models import Status, utcnow
+from commentsvc.models import Comment, Status, utcnow
 from commentsvc.moderation import history, pipeline
 from commentsvc.moderation.pipeline import Refused
 from tests.conftest import BACKEND
@@ -101,3 +101,67 @@ def test_fingerprints_ignore_spacing_and_case_only() -> None:
     assert fingerprint("Mon avis") != fingerprint("Mon avis !")
     assert fingerprint("   ") is None
     assert fingerprint(None) is None
+
+
+def _published_by(thread, email: str, n: int, db) -> None:
+    """``n`` published comments by one author, written in one statement (a long history)."""
+    rows = [
+        {
+            "thread_id": thread.id,
+            "depth": 0,
+            "author_name": "Fidèle",
+            "author_email": email,
+            "avatar_hash": "a",
+            "body_source": f"Avis {i}",
+            "body_html": f"<p>Avis {i}</p>",
+            "status": Status.PUBLISHED,
+            "created_at": utcnow() - timedelta(days=1),
+        }
+        for i in range(n)
+    ]
+    db.session.execute(insert(Comment), rows)
+    db.session.commit()
+
+
+def _sqlite_steps(db, run) -> int:
+    """SQLite virtual-machine instructions ``run`` costs (its work, whatever the machine)."""
+    raw = db.session.connection().connection.driver_connection
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    raw.set_progress_handler(count, 1)
+    try:
+        run()
+    finally:
+        raw.set_progress_handler(None, 1)
+    return steps
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="counts SQLite's instructions")
+def test_trust_costs_the_same_however_long_an_authors_history(app, db) -> None:
+    site = make_site(trusted_after=3)
+    thread = make_thread(site)
+    _published_by(thread, "court@b.fr", 5, db)
+    _published_by(thread, "fidele@b.fr", 2_000, db)
+    short = _sqlite_steps(db, lambda: history.is_trusted(site, "court@b.fr", 3))
+    long = _sqlite_steps(db, lambda: history.is_trusted(site, "fidele@b.fr", 3))
+    assert history.is_trusted(site, "fidele@b.fr", 3)
+    # Counting the whole history read 400 times as many rows for the second author.
+    assert long < 2 * short, (short, long)
+
+
+def test_trust_counts_this_sites_comments_and_any_refusal_on_it(app, db) -> None:
+    site, other = make_site(trusted_after=2), make_site()
+    here, elsewhere = make_thread(site), make_thread(other)
+    _published_by(elsewhere, "fidele@b.fr", 5, db)
+    assert not history.is_trusted(site, "fidele@b.fr", 2)
+    _published_by(here, "fidele@b.fr", 2, db)
+    make_comment(elsewhere, "refusé ailleurs", author_email="fidele@b.fr", status=Status.SPAM)
+    # A refusal on another site is not held against the author here.
+    assert history.is_trusted(site, "fidele@b.fr", 2)
+    make_comment(here, "refusé ici", author_email="fidele@b.fr", status=Status.REJECTED)
+    assert not history.is_trusted(site, "fidele@b.fr", 2)
