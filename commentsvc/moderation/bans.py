@@ -21,9 +21,10 @@ def normalise(kind: str, value: str) -> str:
     return value
 
 
-# Built once (every comment post runs it): a value left NULL matches no ban.
+# Built once (every comment post runs it), and read as a plain row: only the kind is wanted,
+# and loading a Ban into the session cost more than the probe. A value left NULL matches no ban.
 _BAN_IN_FORCE = (
-    select(Ban)
+    select(Ban.kind)
     .where(
         Ban.site_id == bindparam("site_id"),
         or_(
@@ -38,15 +39,15 @@ _BAN_IN_FORCE = (
 )
 
 
-def find_ban(
+def banned_kind(
     site: Site,
     *,
     email: str | None,
     ip_hash: str | None,
     name: str | None,
     now: datetime | None = None,
-) -> Ban | None:
-    """The ban in force against any of these identities, or None."""
+) -> str | None:
+    """The kind of a ban in force against any of these identities ("email", "ip", "name")."""
     wanted = {
         BanKind.EMAIL.value: normalise(BanKind.EMAIL, email or "") or None,
         BanKind.IP.value: ip_hash or None,
@@ -55,7 +56,7 @@ def find_ban(
     if not any(wanted.values()):
         return None
     params = {"site_id": site.id, "now": now or utcnow(), **wanted}
-    return db.session.scalar(_BAN_IN_FORCE, params)
+    return db.session.connection().execute(_BAN_IN_FORCE, params).scalar()
 
 
 def add_ban(

@@ -93,12 +93,12 @@ def recent_duplicate(
     }
     return any(
         earlier_email in emails or (ip_hash is not None and earlier_ip == ip_hash)
-        for earlier_email, earlier_ip in db.session.execute(_SAME_TEXT, params)
+        for earlier_email, earlier_ip in db.session.connection().execute(_SAME_TEXT, params)
     )
 
 
 def is_trusted(site: Site, email: str, needed: int) -> bool:
     """``needed`` published comments with this e-mail on the site, none rejected or spam."""
     params = {"site_id": site.id, "emails": sorted(_emails(email)), "needed": needed}
-    published, refused = db.session.execute(_TRUST, params).one()
+    published, refused = db.session.connection().execute(_TRUST, params).one()
     return not refused and published >= needed

@@ -14,12 +14,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext
+from sqlalchemy import bindparam, select
 
-from commentsvc.models import ModerationMode, Site, Status, Thread, utcnow
+from commentsvc.extensions import db
+from commentsvc.models import ModerationMode, Site, Status, Thread, WordList, utcnow
 from commentsvc.moderation import history, words
-from commentsvc.moderation.bans import find_ban
+from commentsvc.moderation.bans import banned_kind
 from commentsvc.reasons import Reason
 from commentsvc.spam.base import CommentText, Score, SpamModel, Thresholds
+
+# The site's lists as plain rows: the ``Site.word_lists`` relationship loaded WordList
+# objects into the session on every post, which cost more than the rule.
+_WORD_LISTS = (
+    select(WordList.action, WordList.words)
+    .where(WordList.site_id == bindparam("site_id"))
+    .order_by(WordList.id)
+)
 
 # Same text by the same author within this window is refused as a double post.
 DUPLICATE_WINDOW = timedelta(hours=1)
@@ -78,6 +88,7 @@ class Context:
     now: datetime = field(default_factory=utcnow)
     held: bool = False
     _score: Score | None = None
+    _word_lists: tuple[tuple[str, list[str]], ...] | None = None
 
     @property
     def site(self) -> Site:
@@ -88,6 +99,14 @@ class Context:
         if self._score is None:
             self._score = self.spam_model.score(self.candidate.text)
         return self._score
+
+    @property
+    def word_lists(self) -> tuple[tuple[str, list[str]], ...]:
+        """The site's word lists as (action, words), read once for both word rules."""
+        if self._word_lists is None:
+            rows = db.session.connection().execute(_WORD_LISTS, {"site_id": self.site.id})
+            self._word_lists = tuple((action, entries) for action, entries in rows)
+        return self._word_lists
 
 
 Rule = Callable[[Context], Outcome | None]
@@ -117,19 +136,21 @@ def _one(status: Status, code: str, **params: object) -> Outcome:
 def rule_banned_author(ctx: Context) -> Outcome | None:
     """A banned e-mail, IP or name is rejected without telling the author."""
     c = ctx.candidate
-    ban = find_ban(c.site, email=c.text.email, ip_hash=c.ip_hash, name=c.text.author, now=ctx.now)
-    if ban is None:
+    kind = banned_kind(
+        c.site, email=c.text.email, ip_hash=c.ip_hash, name=c.text.author, now=ctx.now
+    )
+    if kind is None:
         return None
-    return _one(Status.REJECTED, "banned_author", kind=ban.kind)
+    return _one(Status.REJECTED, "banned_author", kind=kind)
 
 
 def _word_rule(ctx: Context, action: str, status: Status, code: str) -> Outcome | None:
     text = ctx.candidate.text
     haystack = f"{text.author}\n{text.body}"
     found: list[str] = []
-    for word_list in ctx.site.word_lists:
-        if word_list.action == action:
-            found += words.find_matches(haystack, word_list.words or [])
+    for list_action, entries in ctx.word_lists:
+        if list_action == action:
+            found += words.find_matches(haystack, entries or [])
     if not found:
         return None
     return _one(status, code, words=sorted(set(found))[:10])

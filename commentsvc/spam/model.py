@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,11 @@ def hashed_columns(tokens: Sequence[str], n_features: int) -> np.ndarray:
     return np.abs(hashes) % n_features
 
 
+# Words whose char n-gram columns each block keeps: a comment's words are mostly common ones,
+# and cutting a word into n-grams and hashing them was most of a comment's scoring.
+WORD_COLUMNS_CACHED = 50_000
+
+
 @dataclass
 class _Block:
     """One hashed TF-IDF block of the feature union."""
@@ -41,6 +47,11 @@ class _Block:
     idf: np.ndarray
     sublinear: bool
     analyzer: Callable[[str], list[str]]
+
+    def __post_init__(self) -> None:
+        self.word_columns: Callable[[str], np.ndarray] = lru_cache(maxsize=WORD_COLUMNS_CACHED)(
+            lambda word: self.columns(self.analyzer(word))
+        )
 
     def columns(self, tokens: Sequence[str]) -> np.ndarray:
         return hashed_columns(tokens, self.n_features)
@@ -145,15 +156,11 @@ class LinearSpamModel:
         words = Counter(text.split())
         if not words:
             return {}
-        grams: list[str] = []
-        lengths: list[int] = []
-        for word in words:
-            ngrams = block.analyzer(word)
-            grams.extend(ngrams)
-            lengths.append(len(ngrams))
+        per_word = [block.word_columns(word) for word in words]
+        lengths = [len(columns) for columns in per_word]
         occurrences = np.fromiter(words.values(), dtype=np.float64, count=len(words))
         owner = np.repeat(np.arange(len(words)), lengths)
-        distinct, position = np.unique(block.columns(grams), return_inverse=True)
+        distinct, position = np.unique(np.concatenate(per_word), return_inverse=True)
         # A column's count in the document: the sum over the words holding it.
         totals = np.bincount(position, weights=occurrences[owner], minlength=len(distinct))
         per_unit = block.contributions(distinct, totals, self._coef) / totals

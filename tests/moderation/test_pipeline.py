@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from commentsvc.models import Ban, ModerationMode, Status, WordList, utcnow
+from commentsvc.models import Ban, ModerationMode, Site, Status, WordList, utcnow
 from commentsvc.moderation import pipeline
 from commentsvc.moderation.pipeline import Candidate, Context, Refused, moderate
 from commentsvc.reasons import describe
@@ -75,6 +75,23 @@ def test_banned_words_reject_and_suspect_words_hold(app, db) -> None:
     suspect = pipeline.rule_suspect_words(ctx(site, "c'est grâtuit"))
     assert suspect.status == Status.PENDING
     assert pipeline.rule_suspect_words(ctx(site, "quelle ingratitude")) is None
+
+
+def test_rules_read_bans_and_word_lists_as_rows_not_objects(app, db) -> None:
+    site = make_site()
+    add_words(db, site, "hold", "gratuit")
+    db.session.add(Ban(site_id=site.id, kind="email", value="a@b.fr"))
+    db.session.commit()
+    site_id = site.id
+    db.session.expunge_all()
+    site = db.session.get(Site, site_id)
+    banned = moderate(candidate(site, "Bonjour", email="a@b.fr"), spam_model=FixedSpamModel())
+    assert codes(banned.reasons) == ["banned_author"]
+    held = moderate(candidate(site, "c'est gratuit"), spam_model=FixedSpamModel())
+    assert codes(held.reasons) == ["suspect_words"]
+    # Loading Ban and WordList objects into the session cost more than the rules themselves.
+    loaded = {type(obj).__name__ for obj in db.session.identity_map.values()}
+    assert loaded <= {"Site"}, loaded
 
 
 def test_words_in_the_author_name_count(app, db) -> None:

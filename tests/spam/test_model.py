@@ -32,6 +32,20 @@ def test_fast_scoring_equals_the_pipeline(model, bundled):
     by_pipeline = np.array(model.probabilities(texts))
     fast = np.array([model.score(text).probability for text in texts])
     np.testing.assert_allclose(fast, by_pipeline, rtol=0, atol=1e-9)
+    # Again, now that every word's n-gram columns come from the cache.
+    again = np.array([model.score(text).probability for text in texts])
+    np.testing.assert_allclose(again, by_pipeline, rtol=0, atol=1e-9)
+
+
+def test_a_words_ngrams_are_cut_and_hashed_once(model):
+    cache = model._chars.word_columns
+    cache.cache_clear()
+    text = CommentText("Merci pour cet article, merci encore pour les sources.")
+    first = model.score(text)
+    cut = cache.cache_info().misses
+    assert 0 < cut <= len(set(text.body.split()))
+    assert model.score(text) == first
+    assert cache.cache_info().misses == cut
 
 
 def test_same_data_and_seed_give_the_same_figures(bundled):
