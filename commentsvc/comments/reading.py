@@ -82,6 +82,7 @@ class ThreadState:
     created_at: datetime
     published_count: int
     version: int
+    url: str
 
 
 _THREADS = Thread.__table__.c
@@ -93,6 +94,7 @@ _THREAD_STATE = select(
     _THREADS.created_at,
     _THREADS.published_count,
     _THREADS.version,
+    _THREADS.url,
 ).where(_THREADS.site_id == bindparam("site_id"), _THREADS.url == bindparam("url"))
 
 

@@ -20,8 +20,10 @@ from commentsvc.comments.reactions import like_comment, report_comment
 from commentsvc.comments.reading import (
     ThreadComment,
     ThreadPage,
+    ThreadState,
     count_published,
     find_thread,
+    find_thread_state,
     get_thread_page,
     thread_is_closed,
 )
@@ -117,7 +119,7 @@ def _get_comment(comment_id: int) -> Comment | None:
     return db.session.get(Comment, comment_id)
 
 
-def _check_parent(thread: Thread | None, parent_id: int | None) -> Comment | None:
+def _check_parent(thread: Thread | ThreadState | None, parent_id: int | None) -> Comment | None:
     if parent_id is None:
         return None
     parent = _get_comment(parent_id)
@@ -163,7 +165,8 @@ def post_comment(
     """
     url = resolve_page_url(site, new.url)
     new = _clean_new_comment(site, new)
-    thread = find_thread(site, url)
+    # A plain row: the ORM object cost more to load than everything the post reads of it.
+    thread = find_thread_state(site, url)
     if thread_is_closed(site, thread):
         raise CommentError(403, _("Comments are closed on this page."), code="closed")
     parent = _check_parent(thread, new.parent_id)
@@ -198,9 +201,7 @@ def post_comment(
         body=new.body,
     )
     with write_transaction(keep_loaded=True) as session:
-        if thread is None:
-            thread = _get_or_create_thread(site, url, new.title)
-        store_new_comment(session, comment, thread)
+        store_new_comment(session, comment, thread or _get_or_create_thread(site, url, new.title))
         notices(comment)
     return PostedComment(comment=comment, edit_key=key)
 

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from commentsvc.comments.reading import ThreadState
 from commentsvc.extensions import db
 from commentsvc.models import Comment, Status, Thread, utcnow
 
@@ -31,7 +32,7 @@ def record_new_comment(comment: Comment) -> None:
     bump_thread(comment.thread_id, count_delta=int(comment.status == Status.PUBLISHED))
 
 
-def store_new_comment(session: Session, comment: Comment, thread: Thread) -> None:
+def store_new_comment(session: Session, comment: Comment, thread: Thread | ThreadState) -> None:
     """Insert a new comment into ``thread`` and account for it, in as few statements as can be.
 
     For the write lock: the INSERT (an ORM flush, so that webhooks see the new comment), then
@@ -49,7 +50,10 @@ def store_new_comment(session: Session, comment: Comment, thread: Thread) -> Non
         set_committed_value(comment, "root_id", comment.id)
     published = int(comment.status == Status.PUBLISHED)
     connection.execute(_COUNT_NEW, {"tid": thread.id, "published": published})
-    session.expire(thread, ["version", "published_count"])
+    # The thread may be loaded in this session even when the post read it as a plain row.
+    loaded = session.identity_map.get(session.identity_key(Thread, thread.id))
+    if loaded is not None:
+        session.expire(loaded, ["version", "published_count"])
 
 
 def set_status(comment: Comment, new_status: Status | str) -> str:

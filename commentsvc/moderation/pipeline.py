@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import lazy_gettext
 from sqlalchemy import bindparam, select
 
+from commentsvc.comments.reading import ThreadState
 from commentsvc.extensions import db
 from commentsvc.models import ModerationMode, Site, Status, Thread, WordList, utcnow
 from commentsvc.moderation import history, words
@@ -40,7 +41,8 @@ class Candidate:
     """A new comment as the pipeline sees it, before anything is written."""
 
     site: Site
-    thread: Thread | None  # None: the thread will be created with this comment
+    # None: the thread will be created with this comment. A post reads it as a plain row.
+    thread: Thread | ThreadState | None
     text: CommentText
     ip_hash: str | None = None
     # Seconds between the form being served and sent (from the signed form token); None: API.

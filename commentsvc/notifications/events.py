@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
@@ -17,6 +18,9 @@ from commentsvc.extensions import db
 from commentsvc.models import Comment, Report, Site, Status, Thread
 from commentsvc.notifications.mail import smtp_configured
 from commentsvc.outbox import enqueue
+
+if TYPE_CHECKING:
+    from commentsvc.comments.reading import ThreadState
 
 EXCERPT_LENGTH = 600
 _SALT = "commentsvc-unsubscribe"
@@ -154,7 +158,13 @@ class ReplyNotice:
 
 
 def reply_notice(
-    site: Site, thread: Thread, parent: Comment | None, *, author: str, email: str, body: str
+    site: Site,
+    thread: Thread | ThreadState,
+    parent: Comment | None,
+    *,
+    author: str,
+    email: str,
+    body: str,
 ) -> ReplyNotice | None:
     """The notice a published reply by ``author`` sends its parent's author, if they asked."""
     if parent is None or not parent.notify_replies or not parent.author_email:
@@ -202,7 +212,7 @@ def _nothing(_comment: Comment) -> None:
 
 def new_comment_notices(
     site: Site,
-    thread: Thread | None,
+    thread: Thread | ThreadState | None,
     parent: Comment | None,
     *,
     status: Status,

@@ -11,7 +11,7 @@ from commentsvc import webhooks
 from commentsvc.comments import services
 from commentsvc.comments.services import NewComment, Reader, post_comment
 from commentsvc.database import in_write_transaction
-from commentsvc.models import Comment, OutboxMessage, Thread
+from commentsvc.models import Ban, Comment, OutboxMessage, Site, Thread, WordList
 from commentsvc.notifications import events
 from tests.factories import make_comment, make_site, make_thread
 from tests.fakes import FixedSpamModel
@@ -123,6 +123,38 @@ def test_the_thread_counters_are_current_after_a_post(app, db) -> None:
         spam_model=FixedSpamModel(),
     )
     assert (thread.version, thread.published_count) == (version + 1, count + 1)
+
+
+def test_a_post_loads_no_objects_but_its_own(app, db) -> None:
+    site = make_site(trusted_after=2)
+    thread = make_thread(site, URL)
+    make_comment(thread, "Premier avis.")
+    db.session.add_all(
+        [
+            Ban(site_id=site.id, kind="name", value="quelqu'un"),
+            WordList(site_id=site.id, name="hold", action="hold", words=["gratuit"]),
+        ]
+    )
+    db.session.commit()
+    site_id, thread_id = site.id, thread.id
+    db.session.expunge_all()
+    site = db.session.get(Site, site_id)
+    loaded: list[str] = []
+
+    def note(target, _context) -> None:
+        loaded.append(type(target).__name__)
+
+    event.listen(db.Model, "load", note, propagate=True)
+    try:
+        posted = post_comment(
+            site, _new("Un autre avis."), reader=READER, spam_model=FixedSpamModel()
+        )
+    finally:
+        event.remove(db.Model, "load", note)
+    # The thread, bans and word lists are read as plain rows: loading their objects into the
+    # session cost more than the rest of the post's reads together.
+    assert loaded == [], loaded
+    assert posted.comment.thread_id == thread_id
 
 
 @pytest.mark.parametrize("existing_thread", [True, False])
