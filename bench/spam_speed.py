@@ -86,7 +86,7 @@ def bench_scoring(model: Any) -> None:
     _cpu_ms()
     cold = [_timings_ms(lambda t=text: model.score(t), 1)[0] for text in texts]
     median, p99 = _stats(cold, _cpu_ms())
-    note = f"{len(texts)} comments; token cache cold"
+    note = f"{len(texts)} comments, each scored once (the word n-gram cache filling)"
     _row("score, first pass: median (wall/CPU)", median, "< 1 ms", note)
     _row("score, first pass: p99 (wall/CPU)", p99, "< 5 ms")
     warm = [t for text in texts for t in _timings_ms(lambda t=text: model.score(t), 3)]

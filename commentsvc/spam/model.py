@@ -34,8 +34,9 @@ def hashed_columns(tokens: Sequence[str], n_features: int) -> np.ndarray:
 
 
 # Words whose char n-gram columns each block keeps: a comment's words are mostly common ones,
-# and cutting a word into n-grams and hashing them was most of a comment's scoring.
-WORD_COLUMNS_CACHED = 50_000
+# and cutting a word into n-grams and hashing them was most of a comment's scoring. About
+# 400 bytes a word: at most ~8 MB per worker, however many new words hostile texts bring.
+WORD_COLUMNS_CACHED = 20_000
 
 
 @dataclass
