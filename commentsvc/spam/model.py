@@ -35,7 +35,7 @@ def hashed_columns(tokens: Sequence[str], n_features: int) -> np.ndarray:
 
 # Words whose char n-gram columns each block keeps: a comment's words are mostly common ones,
 # and cutting a word into n-grams and hashing them was most of a comment's scoring. About
-# 400 bytes a word: at most ~8 MB per worker, however many new words hostile texts bring.
+# 320 bytes a word (measured): at most ~6.5 MB per worker, whatever words hostile texts bring.
 WORD_COLUMNS_CACHED = 20_000
 
 
@@ -51,8 +51,13 @@ class _Block:
 
     def __post_init__(self) -> None:
         self.word_columns: Callable[[str], np.ndarray] = lru_cache(maxsize=WORD_COLUMNS_CACHED)(
-            lambda word: self.columns(self.analyzer(word))
+            self._word_columns
         )
+
+    def _word_columns(self, word: str) -> np.ndarray:
+        columns = self.columns(self.analyzer(word))
+        columns.setflags(write=False)  # shared by every later comment with this word
+        return columns
 
     def columns(self, tokens: Sequence[str]) -> np.ndarray:
         return hashed_columns(tokens, self.n_features)
