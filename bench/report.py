@@ -15,6 +15,16 @@ def cell(figures: Result | None) -> str:
     return text + (f" · **{figures['errors']} err**" if figures["errors"] else "")
 
 
+def median_round(rounds: list[Result]) -> Result:
+    """The round with the median requests per second (the lower one of an even count), with
+    every round's figure under ``rounds`` when there were several."""
+    ordered = sorted(rounds, key=lambda figures: figures["rps"])
+    kept = dict(ordered[(len(ordered) - 1) // 2])
+    if len(rounds) > 1:
+        kept["rounds"] = [figures["rps"] for figures in rounds]
+    return kept
+
+
 def ratio(ours: Result | None, reference: Result | None) -> str:
     if not ours or not reference or not reference["rps"]:
         return "—"

@@ -81,3 +81,13 @@ def test_scale_judges_the_target_rows_only() -> None:
     }
     assert "[MET]" in _line(_verdicts(base, counts_fell), "SQLite 1000k within 20%")
     assert "[NOT MET]" in _line(_verdicts(base, target_fell), "SQLite 1000k within 20%")
+
+
+def test_a_row_measured_in_rounds_keeps_its_median_round() -> None:
+    rounds = [_figures(420, p99=90), _figures(300, p99=140), _figures(380, p99=100)]
+    kept = report.median_round(rounds)
+    # The whole round is kept (its own p99), not a mix of figures from different rounds.
+    assert (kept["rps"], kept["p99_ms"]) == (380, 100)
+    assert kept["rounds"] == [420, 300, 380]
+    assert report.median_round(rounds[:2])["rps"] == 300
+    assert "rounds" not in report.median_round(rounds[:1])
