@@ -325,8 +325,7 @@ def render(run_data: dict[str, Any]) -> str:
         f"load average after: {' / '.join(f'{x:.1f}' for x in run_data['load_after'])})",
         "",
         "Cells: requests per second · p50 · p99 (errors if any). Ratios use the first column"
-        " and the reference measured right after each of its rows; the POST rows are the"
-        f" median of {POST_ROUNDS} rounds, alternating with Isso's.",
+        f" and the reference measured right after each of its rows{report.rounds_note(run_data)}.",
         "",
         report.table(run_data, isso_keys),
         "",

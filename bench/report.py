@@ -25,6 +25,19 @@ def median_round(rounds: list[Result]) -> Result:
     return kept
 
 
+def rounds_note(run: dict[str, Any]) -> str:
+    """How the POST rows were measured, for runs saved since they are measured in rounds."""
+    counts = [
+        len(figures["rounds"])
+        for rows in run["results"].values()
+        for figures in rows.values()
+        if "rounds" in figures
+    ]
+    if not counts:
+        return ""
+    return f"; the POST rows are the median of {max(counts)} rounds, alternating with Isso's"
+
+
 def ratio(ours: Result | None, reference: Result | None) -> str:
     if not ours or not reference or not reference["rps"]:
         return "—"

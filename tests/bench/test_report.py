@@ -91,3 +91,11 @@ def test_a_row_measured_in_rounds_keeps_its_median_round() -> None:
     assert kept["rounds"] == [420, 300, 380]
     assert report.median_round(rounds[:2])["rps"] == 300
     assert "rounds" not in report.median_round(rounds[:1])
+
+
+def test_the_table_says_when_rows_were_measured_in_rounds() -> None:
+    single = {"results": {"SQLite 10k": {"POST comment c=16": _figures(300)}}}
+    assert report.rounds_note(single) == ""
+    rounds = [_figures(300), _figures(320), _figures(310)]
+    measured = {"results": {"SQLite 10k": {"POST comment c=16": report.median_round(rounds)}}}
+    assert "median of 3 rounds" in report.rounds_note(measured)
