@@ -163,22 +163,29 @@ def _measure(served: list[Served], references: References, with_isso: bool) -> N
             key = f"{row_key} c={connections}"
             tried: dict[str, list[dict]] = {config.name: [] for config in served}
             for done in range(1, rounds + 1):
+                note = _round_note(done, rounds)
                 for config in served:
-                    found = _one(config.server, config.rows[row_key], connections, references.args)
-                    tried[config.name].append(found)
-                    _log(
-                        f"{config.name}: {key}: {report.cell(found)}"
-                        f" ({found['cpu_ms']} ms of worker CPU per request)"
-                        f"{_round_note(done, rounds)}"
+                    tried[config.name].append(
+                        _row_on(config, row_key, connections, references, note)
                     )
-                    if row_key.startswith("GET"):
-                        config.beside[key] = references.minimal(connections)
-                        beside = report.cell(config.beside[key])
-                        _log(f"{config.name}: minimal beside {key}: {beside}")
                 if with_isso and row.isso_key:
                     references.isso_row(row.isso_key, connections, round_=done, rounds=rounds)
             for config in served:
                 config.found[key] = report.median_round(tried[config.name])
+
+
+def _row_on(
+    config: Served, row_key: str, connections: int, references: References, note: str
+) -> dict:
+    """One row on one configuration, logged; a GET row is followed by the minimal app's."""
+    key = f"{row_key} c={connections}"
+    found = _one(config.server, config.rows[row_key], connections, references.args)
+    cpu = f"{found['cpu_ms']} ms of worker CPU per request"
+    _log(f"{config.name}: {key}: {report.cell(found)} ({cpu}){note}")
+    if row_key.startswith("GET"):
+        config.beside[key] = references.minimal(connections)
+        _log(f"{config.name}: minimal beside {key}: {report.cell(config.beside[key])}")
+    return found
 
 
 def _round_note(done: int, rounds: int) -> str:

@@ -164,13 +164,12 @@ class Comment(db.Model):
         Index("ix_comments_status_reports", "status", "reports_count", "id"),
         Index("ix_comments_root_id", "root_id"),
         Index("ix_comments_parent_id", "parent_id"),
-        # Lookups by author (bans, duplicates, GDPR) and, covering, how an author's comments were
-        # decided: the moderation cards count them without reading the table.
+        # Lookups by author (trust, GDPR) and, covering, how an author's comments were decided:
+        # the moderation cards count them without reading the table.
         Index("ix_comments_author_email_status", "author_email", "status", "thread_id"),
         Index("ix_comments_ip_hash_status", "ip_hash", "status", "thread_id"),
         # An author's newest comments first (the queue filtered by an author's e-mail).
         Index("ix_comments_author_email_created", "author_email", "created_at"),
-        Index("ix_comments_ip_hash_created", "ip_hash", "created_at"),
         # The duplicate rule, on every post: recent comments with the same text, whoever wrote
         # them; almost always none, so one index probe.
         Index("ix_comments_body_fingerprint_created", "body_fingerprint", "created_at"),
