@@ -59,7 +59,7 @@ def _templates_digest() -> str:
 RENDERING_REVISION = _templates_digest() + ":2"
 
 
-# A site's settings change rarely and are read by every request: read paths keep a copy this
+# A site's settings change rarely and are read by every request: reads and posts keep a copy this
 # long per process. A change made in this process is seen at once (see ``_forget_sites``);
 # other processes see it within this delay.
 SITE_SECONDS = 5.0
@@ -68,9 +68,14 @@ _SITES = "commentsvc_sites"
 _FINGERPRINTS: weakref.WeakKeyDictionary[Site, str] = weakref.WeakKeyDictionary()
 
 
-def site_for_reading(name: str) -> Site | None:
-    """The named site, from a per-process copy at most ``SITE_SECONDS`` old (GET views only:
-    the copy may be detached from the session, and only its columns are to be read)."""
+def recent_site(name: str) -> Site | None:
+    """The named site, from a per-process copy at most ``SITE_SECONDS`` old.
+
+    For reads and comment posts, which only read the site's columns: the copy may be detached
+    from the session (no relationship loads), and is never to be changed. A change made in
+    this process applies at once (``_forget_sites``); other processes see it within
+    ``SITE_SECONDS``, as they see webhook changes. Loading the row as an ORM object cost a
+    post more than its rules' queries together."""
     sites = current_app.extensions.setdefault(_SITES, {})
     now = time.monotonic()
     kept = sites.get(name)

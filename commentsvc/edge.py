@@ -6,7 +6,7 @@ hook (security headers, CORS, cache keys, language); the view then *offers* it h
 the thread it shows. Later requests that match it exactly are answered from this process's
 memory after one indexed query proves the thread's version unchanged, so a comment posted or
 a decision taken through any process or machine is seen at once, as with the shared cache.
-Site settings may be seen up to ``ENTRY_SECONDS`` late, as ``caching.site_for_reading`` allows.
+Site settings may be seen up to ``ENTRY_SECONDS`` late, as ``caching.recent_site`` allows.
 
 Per-request values are never replayed: each answer gets its own request id, script nonce (in
 the body and the CSP) and form token; the access log, the latency histogram and the cache

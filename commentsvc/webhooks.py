@@ -2,7 +2,9 @@
 
 Events are noticed when the ORM flushes a change (a new comment, a status change, a new
 report), whichever service made it, and written as ``OutboxMessage`` rows in that same
-transaction: nothing is announced for a change that rolled back. The outbox delivers them
+transaction: nothing is announced for a change that rolled back. The one write that does not
+go through a flush, a posted comment's INSERT (``comments.status.store_new_comment``), tells
+``comment_inserted`` instead. The outbox delivers them
 outside the request and retries with backoff; ``send_webhook`` is its ``webhook`` sender.
 
 Receivers check ``X-Commentsvc-Signature: t=<unix time>,v1=<hex>`` where ``v1`` is
@@ -130,9 +132,7 @@ def _events_of_flush(session: Session) -> list[tuple[str, Comment, dict[str, Any
     found: list[tuple[str, Comment, dict[str, Any]]] = []
     for obj in session.new:
         if isinstance(obj, Comment):
-            found.append(("comment.created", obj, {}))
-            if obj.status == Status.PUBLISHED:
-                found.append(("comment.published", obj, {}))
+            found += _new_comment_events(obj)
         elif isinstance(obj, Report) and obj.comment_id is not None:
             with session.no_autoflush:
                 comment = session.get(Comment, obj.comment_id)
@@ -179,12 +179,27 @@ def _after_commit(session: Session) -> None:
         _HOOKED_SITES.pop(session.get_bind(), None)
 
 
+def _new_comment_events(comment: Comment) -> list[tuple[str, Comment, dict[str, Any]]]:
+    found: list[tuple[str, Comment, dict[str, Any]]] = [("comment.created", comment, {})]
+    if comment.status == Status.PUBLISHED:
+        found.append(("comment.published", comment, {}))
+    return found
+
+
+def comment_inserted(connection: Connection, comment: Comment) -> None:
+    """A comment inserted without a flush: its events, as a flush would have noticed them."""
+    _write_events(connection, _new_comment_events(comment))
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     _forget_hooked_sites(session)
     found = _events_of_flush(session)
-    if not found:
-        return
-    connection = session.connection()
+    if found:
+        _write_events(session.connection(), found)
+
+
+def _write_events(connection: Connection, found: list[tuple[str, Comment, dict[str, Any]]]) -> None:
+    """The outbox rows of these events for every active webhook that wants them."""
     if not _hooked_sites(connection):
         return
     thread_ids = {comment.thread_id for _name, comment, _extra in found}

@@ -13,12 +13,13 @@ from commentsvc.models import Comment, Site, Thread
 from commentsvc.sites import get_site
 
 
-def require_site(name: str, *, reading: bool = False) -> Site:
-    """The named site or a 404; ``reading``: GET views may use the short-lived shared copy."""
-    if reading:
-        from commentsvc.caching import site_for_reading
+def require_site(name: str, *, recent: bool = False) -> Site:
+    """The named site or a 404; ``recent``: the process's copy, at most a few seconds old
+    (``caching.recent_site``: reads and posts; not for views that change the site)."""
+    if recent:
+        from commentsvc.caching import recent_site
 
-        site = site_for_reading(name)
+        site = recent_site(name)
     else:
         site = get_site(name)
     if site is None:

@@ -101,7 +101,7 @@ def _call(service, *args, **kwargs):
 )
 def thread(site: str, query: ThreadQuery) -> Response:
     """Top-level comments with all their replies; follow ``next_cursor`` for more."""
-    found = require_site(site, reading=True)
+    found = require_site(site, recent=True)
     cors.remember_site(found)
     # The JSON speaks no language: one cached rendering serves every reader.
     view = _call(
@@ -153,7 +153,7 @@ def _thread_json(page: services.ThreadPage) -> bytes:
 )
 def post(site: str, body: NewComment) -> tuple[PostedComment, int]:
     """Keep the returned ``edit_key``: it is the only way to edit or delete the comment."""
-    found = require_site(site)
+    found = require_site(site, recent=True)
     cors.remember_site(found)
     new = services.NewComment(**body.model_dump())
     posted = _call(services.post_comment, found, new, reader=_reader(), spam_model=_spam_model())
@@ -256,7 +256,7 @@ def report(comment_id: int, body: NewReport) -> tuple[ReportResult, int]:
 )
 def counts(site: str, query: CountsQuery) -> Response:
     """Unknown pages count 0. The keys are the URLs exactly as asked."""
-    found = require_site(site, reading=True)
+    found = require_site(site, recent=True)
     cors.remember_site(found)
     body = Counts(counts=count_published(found, query.url)).model_dump_json()
     response = Response(body, mimetype="application/json")

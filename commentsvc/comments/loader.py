@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 
-from commentsvc.caching import content_etag, site_for_reading
+from commentsvc.caching import content_etag, recent_site
 from commentsvc.comments import services
 from commentsvc.comments.avatars import identicon_svg
 from commentsvc.comments.rendering import count_text
@@ -47,7 +47,7 @@ def avatar(seed: str) -> Response:
 @bp.get("/embed/<site_name>/counts")
 def counts(site_name: str) -> Response:
     """Counts and their words for the loader's count links and "click to comment" buttons."""
-    site = site_for_reading(site_name)
+    site = recent_site(site_name)
     if site is None:
         abort(404, _("There is no site named “%(name)s” here.", name=site_name))
     use_site_language(site.default_lang)

@@ -180,14 +180,14 @@ def _page_headers(response: Response, site: Site, nonce: str, etag: str | None) 
 
 @bp.get("/embed/<site_name>")
 def embed_page(site_name: str) -> Response:
-    site = _site(site_name, reading=True)
+    site = _site(site_name, recent=True)
     return render_page(site, request.args.get("url", ""))
 
 
 @bp.get("/embed/<site_name>/thread")
 def thread_fragment(site_name: str) -> Response:
     """Just the comments of one page of a thread ("more comments" without reloading)."""
-    site = _site(site_name, reading=True)
+    site = _site(site_name, recent=True)
     lang = _lang()
     view = caching.thread_view(
         "thread_html",

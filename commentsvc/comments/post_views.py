@@ -58,7 +58,7 @@ def _form_failed(site: Site, form: CommentForm, exc: CommentError | None, status
 @bp.post("/embed/<site_name>/comments")
 @limit_comment_posts
 def post_comment(site_name: str) -> Response:
-    site = _site(site_name)
+    site = _site(site_name, recent=True)
     form = CommentForm()
     try:
         token = _token(form, site)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, inspect, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from commentsvc import webhooks
 from commentsvc.comments.reading import ThreadState
 from commentsvc.extensions import db
 from commentsvc.models import Comment, Status, Thread, utcnow
@@ -13,6 +14,7 @@ from commentsvc.models import Comment, Status, Thread, utcnow
 # Built once: a statement built per call costs more than the database's work on it.
 _COMMENTS = Comment.__table__
 _THREADS = Thread.__table__
+_INSERT_COMMENT = insert(_COMMENTS)
 _OWN_ROOT = (
     update(_COMMENTS).where(_COMMENTS.c.id == bindparam("cid")).values(root_id=bindparam("cid"))
 )
@@ -35,25 +37,38 @@ def record_new_comment(comment: Comment) -> None:
 def store_new_comment(session: Session, comment: Comment, thread: Thread | ThreadState) -> None:
     """Insert a new comment into ``thread`` and account for it, in as few statements as can be.
 
-    For the write lock: the INSERT (an ORM flush, so that webhooks see the new comment), then
-    plain SQL on the transaction's connection for its own id as root (top-level comments) and
-    the thread's count and version, without a second flush or the ORM evaluating the update
-    against loaded objects. The thread's counters in this session are expired instead.
+    For the write lock: plain SQL on the transaction's connection, no flush (the ORM's unit of
+    work cost more than the three statements): the INSERT, the comment's own id as root (a
+    top-level comment), the thread's count and version. The comment then joins the session as
+    stored, with every column as written, and the webhooks hear of it as from a flush. The
+    thread's counters in this session are expired.
     """
     comment.thread_id = thread.id
     comment.status_changed_at = utcnow()
-    session.add(comment)
-    session.flush()
     connection = session.connection()
+    mapper = inspect(Comment)
+    written = {
+        attr.key: getattr(comment, attr.key)
+        for attr in mapper.column_attrs
+        if attr.key in comment.__dict__
+    }
+    result = connection.execute(_INSERT_COMMENT, written)
+    # With the defaults the INSERT filled in (creation time, counters), as the row now is.
+    stored = {**result.last_inserted_params(), "id": result.inserted_primary_key[0]}
     if comment.root_id is None:
-        connection.execute(_OWN_ROOT, {"cid": comment.id})
-        set_committed_value(comment, "root_id", comment.id)
+        connection.execute(_OWN_ROOT, {"cid": stored["id"]})
+        stored["root_id"] = stored["id"]
+    for attr in mapper.column_attrs:
+        set_committed_value(comment, attr.key, stored.get(attr.key))
+    make_transient_to_detached(comment)
+    session.add(comment)
     published = int(comment.status == Status.PUBLISHED)
     connection.execute(_COUNT_NEW, {"tid": thread.id, "published": published})
     # The thread may be loaded in this session even when the post read it as a plain row.
     loaded = session.identity_map.get(session.identity_key(Thread, thread.id))
     if loaded is not None:
         session.expire(loaded, ["version", "published_count"])
+    webhooks.comment_inserted(connection, comment)
 
 
 def set_status(comment: Comment, new_status: Status | str) -> str:

@@ -69,8 +69,8 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def _site(name: str, *, reading: bool = False) -> Site:
-    site = caching.site_for_reading(name) if reading else get_site(name)
+def _site(name: str, *, recent: bool = False) -> Site:
+    site = caching.recent_site(name) if recent else get_site(name)
     if site is None:
         abort(404, _("There is no site named “%(name)s” here.", name=name))
     g.embed_site = site

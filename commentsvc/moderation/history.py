@@ -53,8 +53,10 @@ def _authors_comments(*statuses: Status) -> Select:
         select(Comment.id)
         .join(Thread, Thread.id == Comment.thread_id)
         .where(
-            Comment.author_email.in_(bindparam("emails", expanding=True)),
-            Comment.status.in_(statuses),
+            # Plain parameters, not expanding lists (a literal list is one): SQLAlchemy
+            # would render each IN anew on every post.
+            Comment.author_email.in_([bindparam("email"), bindparam("email_lower")]),
+            Comment.status.in_([bindparam(None, status) for status in statuses]),
             Thread.site_id == bindparam("site_id"),
         )
     )
@@ -99,6 +101,7 @@ def recent_duplicate(
 
 def is_trusted(site: Site, email: str, needed: int) -> bool:
     """``needed`` published comments with this e-mail on the site, none rejected or spam."""
-    params = {"site_id": site.id, "emails": sorted(_emails(email)), "needed": needed}
+    email = email.strip()
+    params = {"site_id": site.id, "email": email, "email_lower": email.lower(), "needed": needed}
     published, refused = db.session.connection().execute(_TRUST, params).one()
     return not refused and published >= needed

@@ -50,6 +50,17 @@ def test_post_published_is_201_with_an_edit_key_and_no_private_field(client, sit
         assert private not in data["comment"]
 
 
+def test_a_post_reads_the_sites_recent_copy(client, site, db) -> None:
+    from tests.comments.helpers import count_queries
+
+    assert post(client, NEW).status_code == 201  # keeps the site's copy
+    with count_queries() as queries:
+        second = post(client, {**NEW, "body": "Un second avis."})
+    assert second.status_code == 201, second.json
+    # Once per SITE_SECONDS per process, as reads (see commentsvc.caching.recent_site).
+    assert not [q for q in queries if "FROM sites" in q]
+
+
 def test_post_held_is_202(client, db, spam_model) -> None:
     make_site("lebigdata", origins=[ORIGIN], mode="pre")
     response = post(client, NEW)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
 
 from commentsvc import webhooks
 from commentsvc.comments import services
@@ -13,6 +14,7 @@ from commentsvc.comments.services import NewComment, Reader, post_comment
 from commentsvc.database import in_write_transaction
 from commentsvc.models import Ban, Comment, OutboxMessage, Site, Thread, WordList
 from commentsvc.notifications import events
+from tests.comments.helpers import count_queries
 from tests.factories import make_comment, make_site, make_thread
 from tests.fakes import FixedSpamModel
 
@@ -155,6 +157,38 @@ def test_a_post_loads_no_objects_but_its_own(app, db) -> None:
     # session cost more than the rest of the post's reads together.
     assert loaded == [], loaded
     assert posted.comment.thread_id == thread_id
+
+
+@pytest.mark.parametrize("reply", [False, True])
+def test_a_post_inserts_without_a_flush_and_its_comment_is_the_row(app, db, reply) -> None:
+    site = make_site()
+    thread = make_thread(site, URL)
+    parent = make_comment(thread, "Premier avis.") if reply else None
+    flushes: list[int] = []
+
+    def note(session, _context, _instances) -> None:
+        flushes.append(len(session.new))
+
+    event.listen(Session, "before_flush", note)
+    try:
+        new = _new("Un avis de plus.", parent_id=parent.id if parent else None)
+        comment = post_comment(site, new, reader=READER, spam_model=FixedSpamModel()).comment
+    finally:
+        event.remove(Session, "before_flush", note)
+    # The ORM's unit of work cost more than the write's three statements together.
+    assert flushes == []
+    # The comment is in the session as stored: nothing pending, every column known.
+    assert comment in db.session and not db.session.new and not db.session.dirty
+    keys = [attr.key for attr in inspect(Comment).column_attrs]
+    with count_queries() as queries:
+        seen = {key: getattr(comment, key) for key in keys}
+        db.session.flush()
+    assert queries == []
+    assert seen["created_at"] is not None and seen["likes_count"] == 0
+    assert seen["root_id"] == (parent.id if parent else comment.id)
+    db.session.expunge_all()
+    stored = db.session.get(Comment, comment.id)
+    assert {key: getattr(stored, key) for key in keys} == seen
 
 
 @pytest.mark.parametrize("existing_thread", [True, False])

@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from commentsvc.extensions import db
 from commentsvc.models import Comment, Like, Report, Status
@@ -154,6 +155,41 @@ def test_json_post_pending_is_202(client) -> None:
     response = Embed(client, site).comment(json=True)
     assert response.status_code == 202
     assert response.get_json()["status"] == "pending"
+
+
+def test_a_post_reads_the_sites_recent_copy_and_sees_changes(embed, site, monkeypatch) -> None:
+    from sqlalchemy import update
+
+    from commentsvc import caching
+    from commentsvc.models import Site
+    from tests.comments.helpers import count_queries
+
+    def last_status() -> str:
+        db.session.rollback()
+        return db.session.scalars(select(Comment.status).order_by(Comment.id.desc())).first()
+
+    token = embed.token()  # the page keeps the site's copy
+    assert site.name  # the helper reads it; only the post's own queries are counted
+    with count_queries() as queries:
+        assert embed.comment(token=token).status_code == 303
+    # Loading the site as an object cost a post more than its rules' queries together.
+    assert not [q for q in queries if "FROM sites" in q]
+    assert last_status() == Status.PUBLISHED
+    # Another process switches the site to pre-moderation (no flush in this one): the copy
+    # serves until it is SITE_SECONDS old, as for reads.
+    db.session.execute(update(Site).where(Site.id == site.id).values(moderation_mode="pre"))
+    db.session.commit()
+    assert embed.comment(token=token).status_code == 303
+    assert last_status() == Status.PUBLISHED
+    monkeypatch.setattr(caching, "SITE_SECONDS", 0.0)
+    assert embed.comment(token=token).status_code == 303
+    assert last_status() == Status.PENDING
+    # A change made in this process applies at once, whatever the delay.
+    monkeypatch.setattr(caching, "SITE_SECONDS", 3600.0)
+    db.session.get(Site, site.id).moderation_mode = "post"
+    db.session.commit()
+    assert embed.comment(token=token).status_code == 303
+    assert last_status() == Status.PUBLISHED
 
 
 def test_reply_form_without_javascript(embed) -> None:
@@ -498,7 +534,7 @@ def test_page_query_count_does_not_grow_with_the_thread(embed, site) -> None:
     with count_queries() as many:
         assert Embed(embed.client, site, PAGE + "-long").get().status_code == 200
     # The thread (and its cache version), one page of top-level comments, replies; the site
-    # may come from the process's short-lived copy (commentsvc.caching.site_for_reading).
+    # may come from the process's short-lived copy (commentsvc.caching.recent_site).
     few, many = ([q for q in queries if "FROM sites" not in q] for queries in (few, many))
     assert len(many) == len(few) <= 4
 

@@ -165,3 +165,14 @@ def test_trust_counts_this_sites_comments_and_any_refusal_on_it(app, db) -> None
     assert history.is_trusted(site, "fidele@b.fr", 2)
     make_comment(here, "refusé ici", author_email="fidele@b.fr", status=Status.REJECTED)
     assert not history.is_trusted(site, "fidele@b.fr", 2)
+
+
+def test_trust_matches_the_email_as_given_or_lower_case_in_one_cached_statement(app, db) -> None:
+    site = make_site(trusted_after=2)
+    thread = make_thread(site)
+    _published_by(thread, "Fidele@B.fr", 1, db)
+    _published_by(thread, "fidele@b.fr", 1, db)
+    assert history.is_trusted(site, " Fidele@B.fr ", 2)
+    assert not history.is_trusted(site, "fidele@b.fr", 2)  # the lower-case form alone
+    # No expanding IN list: SQLAlchemy would render the statement anew on every post.
+    assert "POSTCOMPILE" not in str(history._TRUST.compile())
