@@ -135,7 +135,8 @@ class References:
             tried.append(_one(server, self.isso_rows[key], connections, self.args))
             self.isso_memory = server.memory()
         self.isso[wanted] = report.median_round(tried)
-        _log(f"isso: {wanted}: {report.cell(tried[-1])}{_round_note(round_, rounds)}")
+        cpu = f"{tried[-1]['cpu_ms']} ms of worker CPU per request"
+        _log(f"isso: {wanted}: {report.cell(tried[-1])} ({cpu}){_round_note(round_, rounds)}")
         return self.isso[wanted]
 
 

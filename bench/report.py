@@ -159,7 +159,9 @@ def targets(run: dict[str, Any], base: str, scale: str | None, pg: str | None) -
     if post and isso_post:
         if isso_post["rps"]:
             times = post["rps"] / isso_post["rps"]
-            check("POST c=16 ≥ 1.5 × Isso", times >= 1.5, f"{times:.2f}×")
+            check(
+                "POST c=16 ≥ 1.5 × Isso", times >= 1.5, f"{times:.2f}×{_cpu_note(post, isso_post)}"
+            )
         else:
             check("POST c=16 ≥ 1.5 × Isso", None, "Isso completed no request")
     if scale:
@@ -178,6 +180,16 @@ def targets(run: dict[str, Any], base: str, scale: str | None, pg: str | None) -
     if pg:
         verdicts.append(f"- [info] PostgreSQL + Redis reported beside ({pg})")
     return verdicts
+
+
+def _cpu_note(ours: dict, isso: dict) -> str:
+    """Both sides' workers' CPU per post: near the machine's limit, it sets the ratio."""
+    if not ours.get("cpu_ms") or not isso.get("cpu_ms"):
+        return ""  # runs saved before Isso's CPU was kept
+    return (
+        f" (workers' CPU per post: {ours['cpu_ms']} ms, Isso's {isso['cpu_ms']} ms:"
+        f" {ours['cpu_ms'] / isso['cpu_ms']:.2f}×)"
+    )
 
 
 # The GET rows the issue's targets name ("every figure above" at scale); the others (threads

@@ -99,3 +99,16 @@ def test_the_table_says_when_rows_were_measured_in_rounds() -> None:
     rounds = [_figures(300), _figures(320), _figures(310)]
     measured = {"results": {"SQLite 10k": {"POST comment c=16": report.median_round(rounds)}}}
     assert "median of 3 rounds" in report.rounds_note(measured)
+
+
+def test_the_post_verdict_gives_both_sides_cpu_per_post() -> None:
+    ours = {**_figures(300), "cpu_ms": 6.0}
+    isso = {**_figures(200), "cpu_ms": 8.0}
+    run = _run(results={"SQLite 10k": {"POST comment c=16": ours}, "isso": {"POST c=16": isso}})
+    line = _line(report.targets(run, "SQLite 10k", None, None), "1.5 × Isso")
+    assert "[MET]" in line and "1.50×" in line
+    assert "CPU per post: 6.0 ms, Isso's 8.0 ms: 0.75×" in line
+    # A run saved before Isso's CPU was kept renders as it was.
+    del isso["cpu_ms"]
+    line = _line(report.targets(run, "SQLite 10k", None, None), "1.5 × Isso")
+    assert line.endswith("1.50×")
