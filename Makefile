@@ -10,7 +10,7 @@ PORT ?= 8000
 # bench/ may not exist yet on a fresh branch; ruff fails on a missing path.
 LINT_DIRS := commentsvc tests $(wildcard bench)
 
-.PHONY: run test venv translations lint format bench clean
+.PHONY: run test venv translations lint format bench bench-isso clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,8 @@ format: venv
 ISSO_VENV := bench/.isso-venv
 $(ISSO_VENV)/bin/gunicorn:
 	-$(PYTHON) -m venv $(ISSO_VENV) && $(ISSO_VENV)/bin/pip install --quiet 'isso==0.14.*' gunicorn
+
+bench-isso: $(ISSO_VENV)/bin/gunicorn
 
 bench: venv translations $(ISSO_VENV)/bin/gunicorn
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -2,22 +2,28 @@
 
     python -m bench.post_cost                 # CPU ms per form POST, write transaction time
     python -m bench.post_cost --profile 25    # plus cProfile's top 25 functions (cumulative)
+    python -m bench.post_cost --isso          # and Isso's POST /new, rounds alternating
 
 A fresh SQLite file with the benchmark's site (``bench``, mode auto, French, the real spam
 model) and an empty page; the same form post as ``bench/lua/post_form.lua`` (a token served
 by the iframe page, a unique text each time, rate limits on: the in-process backend) through
 the WSGI app without HTTP. Prints, per POST, the CPU time of this thread and the wall time
 between the write transaction's ``BEGIN IMMEDIATE`` and its end (what every other writer
-waits for), best of the rounds. Not a test: figures depend on the machine.
+waits for), best of the rounds. With ``--isso``, each round is followed by one of Isso 0.14's
+``POST /new`` in its own interpreter (``bench/isso_post_cost.py``), and the CPU ratio of the
+best rounds is printed: on a machine whose speed drifts, a figure that wall-clock runs of the
+two servers cannot give. Not a test: figures depend on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import pstats
 import re
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +32,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bench.seed import ORIGIN, SITE
+from bench.servers import ISSO_VENV
 
 PAGE = f"{ORIGIN}/post"
 
@@ -104,7 +111,28 @@ def _post(client, token: str, n: int) -> None:
         raise RuntimeError(f"post {n} answered {response.status_code}")
 
 
-def run(rounds: int, posts: int, profile: int, rate_limits: bool) -> None:
+def isso_round(posts: int) -> float:
+    """CPU ms per POST of one round of Isso's, in a fresh process of its own interpreter."""
+    script = Path(__file__).with_name("isso_post_cost.py")
+    done = subprocess.run(
+        [str(ISSO_VENV / "bin" / "python"), str(script), "--posts", str(posts)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])["cpu_ms"][0]
+
+
+def against_isso(ours: list[float], isso: list[float]) -> str:
+    """Both sides' CPU per POST and their ratio, best round against best round."""
+    return (
+        f"  Isso's POST /new: best {min(isso):.2f} ms, median {statistics.median(isso):.2f} ms;"
+        f" ours / Isso's (best rounds): {min(ours) / min(isso):.2f}×"
+    )
+
+
+def run(rounds: int, posts: int, profile: int, rate_limits: bool, isso: bool = False) -> None:
     from commentsvc.extensions import db
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-post-"))
@@ -116,7 +144,7 @@ def run(rounds: int, posts: int, profile: int, rate_limits: bool) -> None:
     n = 0
     for _ in range(20):  # warm-up: caches, the model's first call, the thread row
         _post(client, token, n := n + 1)
-    cpu, wall = [], []
+    cpu, wall, isso_cpu = [], [], []
     for _ in range(rounds):
         clock.held.clear()
         clock.statements.clear()
@@ -125,6 +153,8 @@ def run(rounds: int, posts: int, profile: int, rate_limits: bool) -> None:
             _post(client, token, n := n + 1)
         cpu.append((time.thread_time() - started_cpu) * 1000 / posts)
         wall.append((time.perf_counter() - started_wall) * 1000 / posts)
+        if isso:
+            isso_cpu.append(isso_round(posts))
     print(f"form POST, {rounds} rounds of {posts} (rate limits {'on' if rate_limits else 'off'})")
     print(f"  CPU per POST: best {min(cpu):.2f} ms, median {statistics.median(cpu):.2f} ms")
     print(f"  wall per POST: best {min(wall):.2f} ms")
@@ -132,6 +162,8 @@ def run(rounds: int, posts: int, profile: int, rate_limits: bool) -> None:
         f"  write transaction (BEGIN IMMEDIATE → end): median {statistics.median(clock.held):.2f}"
         f" ms, max {max(clock.held):.2f} ms, statements {sorted(set(clock.statements))}"
     )
+    if isso:
+        print(against_isso(cpu, isso_cpu))
     if profile:
         profiler = cProfile.Profile()
         profiler.enable()
@@ -148,8 +180,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--posts", type=int, default=100, help="per round (100)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print top N")
     parser.add_argument("--no-rate-limits", action="store_true", help="as the wrk benchmark runs")
+    parser.add_argument(
+        "--isso", action="store_true", help="alternate with Isso's rounds (needs make bench-isso)"
+    )
     args = parser.parse_args(argv)
-    run(args.rounds, args.posts, args.profile, not args.no_rate_limits)
+    if args.isso and not (ISSO_VENV / "bin" / "python").exists():
+        parser.error(f"no Isso virtual environment at {ISSO_VENV} (make bench-isso)")
+    run(args.rounds, args.posts, args.profile, not args.no_rate_limits, args.isso)
 
 
 if __name__ == "__main__":
