@@ -4,8 +4,8 @@ Events are noticed when the ORM flushes a change (a new comment, a status change
 report), whichever service made it, and written as ``OutboxMessage`` rows in that same
 transaction: nothing is announced for a change that rolled back. The one write that does not
 go through a flush, a posted comment's INSERT (``comments.status.store_new_comment``), tells
-``comment_inserted`` instead. The outbox delivers them
-outside the request and retries with backoff; ``send_webhook`` is its ``webhook`` sender.
+``comment_inserted`` instead. The outbox delivers them outside the request and retries with
+backoff; ``send_webhook`` is its ``webhook`` sender.
 
 Receivers check ``X-Commentsvc-Signature: t=<unix time>,v1=<hex>`` where ``v1`` is
 HMAC-SHA256(secret, "<t>.<raw body>").
