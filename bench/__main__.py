@@ -135,8 +135,7 @@ class References:
             tried.append(_one(server, self.isso_rows[key], connections, self.args))
             self.isso_memory = server.memory()
         self.isso[wanted] = report.median_round(tried)
-        cpu = f"{tried[-1]['cpu_ms']} ms of worker CPU per request"
-        _log(f"isso: {wanted}: {report.cell(tried[-1])} ({cpu}){_round_note(round_, rounds)}")
+        _log(f"isso: {wanted}: {_described(tried[-1])}{_round_note(round_, rounds)}")
         return self.isso[wanted]
 
 
@@ -181,12 +180,16 @@ def _row_on(
     """One row on one configuration, logged; a GET row is followed by the minimal app's."""
     key = f"{row_key} c={connections}"
     found = _one(config.server, config.rows[row_key], connections, references.args)
-    cpu = f"{found['cpu_ms']} ms of worker CPU per request"
-    _log(f"{config.name}: {key}: {report.cell(found)} ({cpu}){note}")
+    _log(f"{config.name}: {key}: {_described(found)}{note}")
     if row_key.startswith("GET"):
         config.beside[key] = references.minimal(connections)
         _log(f"{config.name}: minimal beside {key}: {report.cell(config.beside[key])}")
     return found
+
+
+def _described(found: dict) -> str:
+    """A measured row for the log: its cell and the workers' CPU per request."""
+    return f"{report.cell(found)} ({found['cpu_ms']} ms of worker CPU per request)"
 
 
 def _round_note(done: int, rounds: int) -> str:

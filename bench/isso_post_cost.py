@@ -1,9 +1,11 @@
 """Isso's side of ``python -m bench.post_cost --isso``: CPU per ``POST /new`` in one process.
 
-Run by Isso's own interpreter (``bench/.isso-venv/bin/python bench/isso_post_cost.py``), so it
-imports nothing of commentsvc. Isso 0.14's WSGI app on a fresh SQLite file, moderation and
-its guard off as in the benchmark, through werkzeug's test client (no HTTP), the same text
-shape as ``bench/lua/post_isso.lua``. Prints one JSON line: the CPU ms per POST of each round.
+Run by Isso's own interpreter (``bench/.isso-venv/bin/python bench/isso_post_cost.py --config
+FILE``), so it imports nothing of commentsvc: ``bench.post_cost`` writes the settings with
+``servers.write_isso_config`` (a fresh SQLite file, moderation and its guard off, as the
+benchmark's server). Isso 0.14's WSGI app through werkzeug's test client (no HTTP), the same
+text shape as ``bench/lua/post_isso.lua``. Prints one JSON line: the CPU ms per POST of each
+round.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import time
 
 
@@ -21,16 +22,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--posts", type=int, default=100)
+    parser.add_argument("--config", required=True, help="Isso's settings file")
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="bench-isso-post-")
-    config = os.path.join(workdir, "isso.cfg")
-    with open(config, "w") as handle:
-        handle.write(
-            f"[general]\ndbpath = {workdir}/comments.db\nhost = https://bench.example.org/\n"
-            "[moderation]\nenabled = false\n[guard]\nenabled = false\n"
-            "[server]\nlisten = http://127.0.0.1:9/\n"
-        )
-    os.environ["ISSO_SETTINGS"] = config
+    os.environ["ISSO_SETTINGS"] = args.config
     from isso.run import application  # reads ISSO_SETTINGS on import
     from werkzeug.test import Client
 

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bench.seed import ORIGIN, SITE
-from bench.servers import ISSO_VENV
+from bench.servers import ISSO_VENV, write_isso_config
 
 PAGE = f"{ORIGIN}/post"
 
@@ -114,8 +114,11 @@ def _post(client, token: str, n: int) -> None:
 def isso_round(posts: int) -> float:
     """CPU ms per POST of one round of Isso's, in a fresh process of its own interpreter."""
     script = Path(__file__).with_name("isso_post_cost.py")
+    # Port 9 (discard): the app is called in-process, nothing listens.
+    config = write_isso_config(Path(tempfile.mkdtemp(prefix="bench-isso-post-")), 9)
+    command = [str(ISSO_VENV / "bin" / "python"), str(script), "--config", str(config)]
     done = subprocess.run(
-        [str(ISSO_VENV / "bin" / "python"), str(script), "--posts", str(posts)],
+        [*command, "--posts", str(posts)],
         capture_output=True,
         text=True,
         check=True,

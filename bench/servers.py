@@ -148,10 +148,9 @@ def isso_available() -> str | None:
     return None
 
 
-@contextmanager
-def isso(workdir: Path, logs: Path) -> Iterator[Running]:
-    """Isso 0.14 under gunicorn with the same settings; moderation and rate limits off."""
-    port = free_port()
+def write_isso_config(workdir: Path, port: int) -> Path:
+    """Isso's settings for the benchmark: its database in ``workdir``, moderation and its
+    guard (rate limits) off."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "isso.cfg"
     config.write_text(
@@ -162,6 +161,14 @@ def isso(workdir: Path, logs: Path) -> Iterator[Running]:
         "[guard]\nenabled = false\n"
         f"[server]\nlisten = http://127.0.0.1:{port}/\n"
     )
+    return config
+
+
+@contextmanager
+def isso(workdir: Path, logs: Path) -> Iterator[Running]:
+    """Isso 0.14 under gunicorn with the same settings; moderation and rate limits off."""
+    port = free_port()
+    config = write_isso_config(workdir, port)
     command = [str(ISSO_VENV / "bin" / "gunicorn"), f"--workers={WORKERS}", *GUNICORN_FLAGS]
     command += [f"--bind=127.0.0.1:{port}", "isso.run:application"]
     env = {**os.environ, "ISSO_SETTINGS": str(config)}

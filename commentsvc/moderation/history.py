@@ -19,9 +19,10 @@ def count_links(body: str) -> int:
     return len(_LINK.findall(body or ""))
 
 
-def _emails(email: str) -> set[str]:
+def _email_forms(email: str) -> tuple[str, str]:
+    """The e-mail as typed (trimmed) and in lower case: either is the same author's."""
     email = email.strip()
-    return {email, email.lower()}
+    return email, email.lower()
 
 
 # Built once (every comment post runs it). Only the fingerprint and the date select rows:
@@ -86,7 +87,7 @@ def recent_duplicate(
     wanted = fingerprint(body)
     if not (email.strip() or ip_hash) or wanted is None:
         return False
-    emails = _emails(email) if email.strip() else set()
+    emails = set(_email_forms(email)) if email.strip() else set()
     params = {
         "fingerprint": wanted,
         "since": since,
@@ -101,7 +102,7 @@ def recent_duplicate(
 
 def is_trusted(site: Site, email: str, needed: int) -> bool:
     """``needed`` published comments with this e-mail on the site, none rejected or spam."""
-    email = email.strip()
-    params = {"site_id": site.id, "email": email, "email_lower": email.lower(), "needed": needed}
+    typed, lower = _email_forms(email)
+    params = {"site_id": site.id, "email": typed, "email_lower": lower, "needed": needed}
     published, refused = db.session.connection().execute(_TRUST, params).one()
     return not refused and published >= needed
