@@ -31,13 +31,19 @@ run: venv translations
 
 # SQLite pass (with the PostgreSQL- and Redis-specific tests when their URLs are set), then the
 # whole suite again on PostgreSQL when COMMENTSVC_TEST_DATABASE_URL is set (as .ci/run does),
-# without the browser tests, which add nothing there.
+# without the browser tests, which add nothing there. In each pass the quick tests share the
+# cores (pytest-xdist, a PostgreSQL database per worker); the slow ones (servers, browsers,
+# concurrency, fault injection) run after them, alone, since they measure time under load.
+TEST_WORKERS ?= auto
 test: venv translations lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 	@if [ -n "$$COMMENTSVC_TEST_DATABASE_URL" ]; then \
 		echo "== the suite again on PostgreSQL ($$COMMENTSVC_TEST_DATABASE_URL)"; \
-		COMMENTSVC_TEST_BACKEND=postgresql $(BIN)/python -m pytest \
-			-m "not browser and not postgres" $(PYTEST_PG_ARGS); \
+		export COMMENTSVC_TEST_BACKEND=postgresql; \
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow and not browser and not postgres" \
+			$(PYTEST_PG_ARGS) && \
+		$(BIN)/python -m pytest -m "slow and not browser and not postgres" $(PYTEST_PG_ARGS); \
 	else \
 		echo "== PostgreSQL pass skipped: COMMENTSVC_TEST_DATABASE_URL is not set"; \
 	fi

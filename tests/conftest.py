@@ -16,16 +16,33 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from commentsvc import create_app
+from commentsvc.config import normalise_database_url
 from commentsvc.extensions import db as _db
 from tests.fakes import FixedSpamModel
 
 TEST_SECRET = "test-secret-key-not-for-production"
 BACKEND = os.environ.get("COMMENTSVC_TEST_BACKEND", "sqlite")
-PG_URL = os.environ.get("COMMENTSVC_TEST_DATABASE_URL")
+# Under pytest-xdist ("gw0", "gw1"…): each worker process runs its share of the tests.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def worker_database(url: str | None, worker: str | None) -> str | None:
+    """A worker's own PostgreSQL database (``…/test`` → ``…/test_gw0``), since every test
+    empties every table; the shared one where tests run in a single process."""
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    own = parsed.set(database=f"{parsed.database}_{worker}")
+    return own.render_as_string(hide_password=False)
+
+
+SHARED_PG_URL = os.environ.get("COMMENTSVC_TEST_DATABASE_URL")
+PG_URL = worker_database(SHARED_PG_URL, XDIST_WORKER)
+# Redis needs no such care: every test that uses it keys its data under a prefix of its own.
 REDIS_URL = os.environ.get("COMMENTSVC_TEST_REDIS_URL")
 
 
@@ -44,6 +61,20 @@ def _remember_engine(connection: Any) -> None:
 def _close_pooled_connections() -> Iterator[None]:
     yield
     for engine in list(_engines_in_use):
+        engine.dispose()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A worker's PostgreSQL database is made anew for each run, from the shared one's server."""
+    if PG_URL == SHARED_PG_URL:
+        return
+    name = make_url(PG_URL).database
+    engine = create_engine(normalise_database_url(SHARED_PG_URL), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
         engine.dispose()
 
 
