@@ -46,8 +46,10 @@ def _init_cache(app: Flask) -> None:
 
 
 def _init_limiter(app: Flask) -> None:
+    from commentsvc.limit_storage import SCHEME  # registers the scheme with limits
+
     redis_url = app.config.get("REDIS_URL")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or f"{SCHEME}://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", app.config["RATELIMIT_FAIL_OPEN"])
     limiter.init_app(app)

@@ -10,7 +10,6 @@ from tests.factories import make_site
 def app_config():
     return {
         "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
         "COMMENT_RATE_LIMIT_PER_IP": "2 per minute; 3 per hour",
         "COMMENT_RATE_LIMIT_PER_THREAD": "4 per minute",
     }

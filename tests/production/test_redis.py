@@ -60,7 +60,7 @@ def test_two_processes_share_the_cache_through_redis(database_url, prefix) -> No
 
 def test_without_redis_limits_and_cache_stay_in_process(database_url, prefix) -> None:
     first, second = _app(database_url, None, prefix), _app(database_url, None, prefix)
-    assert first.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert first.config["RATELIMIT_STORAGE_URI"] == "commentsvc-memory://"
     assert [_get_limited(first), _get_limited(first), _get_limited(first)] == [200, 200, 429]
     with first.app_context():
         assert type(first.extensions["cache"][cache]).__name__ == "SimpleCache"
