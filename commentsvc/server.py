@@ -157,6 +157,7 @@ def gunicorn_options(
         "keepalive": KEEPALIVE,
         # The app writes the access log itself, as JSON lines carrying the request id.
         "accesslog": None,
+        "logger_class": "commentsvc.gunicorn_logger.AppAccessLogger",
         "loglevel": log_level,
         "logconfig_dict": logconfig(log_level.upper()),
         # Heartbeat files in memory: a slow disk must not make gunicorn kill healthy workers.

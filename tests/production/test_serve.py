@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+from gunicorn.config import Config
 from prometheus_client.parser import text_string_to_metric_families
 
 from commentsvc.server import default_workers, gunicorn_options, prepare_for_fork
@@ -68,6 +69,16 @@ def test_gunicorn_settings_that_matter() -> None:
     # Threaded workers: the only gunicorn workers that keep connections open (keep-alive).
     assert options["worker_class"] == "gthread" and options["threads"] >= 2
     assert options["keepalive"] > 0
+
+
+def test_gunicorn_leaves_the_access_line_to_the_app() -> None:
+    config = Config()
+    for key, value in gunicorn_options("127.0.0.1", 8000, 4).items():
+        config.set(key, value)
+    logger = object.__new__(config.logger_class)  # set up, it would reconfigure our logging
+    logger.cfg = config
+    # Gunicorn's own logger would read the response and request here to build its line.
+    assert logger.access(object(), object(), {}, None) is None
 
 
 def test_workers_are_recycled_rarely() -> None:
