@@ -3,7 +3,7 @@
 ``limits``' ``MemoryStorage`` forgets expired counters from a ``threading.Timer`` of 10 ms
 that each counter update starts again once the last one has run. A process posting less often
 than every 10 ms therefore started a thread for nearly every post: about half a millisecond
-of CPU per post, the rate limit's largest cost. Reading a counter already discards it once
+of CPU per post. Reading a counter already discards it once
 expired, so sweeping is only about memory; here it runs inline, at most once a second.
 """
 

@@ -8,6 +8,7 @@ from flask import Flask
 
 from commentsvc import database
 from commentsvc.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from commentsvc.limit_storage import SCHEME as LIMIT_STORAGE_SCHEME  # registers it with limits
 
 MIGRATIONS_DIR = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "migrations")
 log = logging.getLogger("commentsvc")
@@ -46,10 +47,8 @@ def _init_cache(app: Flask) -> None:
 
 
 def _init_limiter(app: Flask) -> None:
-    from commentsvc.limit_storage import SCHEME  # registers the scheme with limits
-
     redis_url = app.config.get("REDIS_URL")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or f"{SCHEME}://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or f"{LIMIT_STORAGE_SCHEME}://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", app.config["RATELIMIT_FAIL_OPEN"])
     limiter.init_app(app)

@@ -64,20 +64,6 @@ def _close_pooled_connections() -> Iterator[None]:
         engine.dispose()
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """A worker's PostgreSQL database is made anew for each run, from the shared one's server."""
-    if PG_URL == SHARED_PG_URL:
-        return
-    name = make_url(PG_URL).database
-    engine = create_engine(normalise_database_url(SHARED_PG_URL), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that need a real PostgreSQL or Redis skip, with the reason, where there is none."""
     missing = {
@@ -119,10 +105,25 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _recreate_database(url: str) -> None:
+    """Drop and create ``url``'s database, through the shared one's server."""
+    name = make_url(url).database
+    engine = create_engine(normalise_database_url(SHARED_PG_URL), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_schema() -> str:
+    """The migrated PostgreSQL database; a parallel worker's own is made anew on first use."""
     if not PG_URL:
         pytest.skip("COMMENTSVC_TEST_DATABASE_URL is not set: no PostgreSQL to test against")
+    if PG_URL != SHARED_PG_URL:
+        _recreate_database(PG_URL)
     migrate_to_head(PG_URL)
     return PG_URL
 

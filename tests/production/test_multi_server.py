@@ -8,7 +8,7 @@ import pytest
 
 from commentsvc import create_app
 from commentsvc.extensions import db
-from tests.conftest import PG_URL, REDIS_URL, _truncate_all, base_config, migrate_to_head
+from tests.conftest import PG_URL, REDIS_URL, _truncate_all, base_config
 from tests.factories import PASSWORD, make_moderator, make_site
 from tests.production.serving import browser, running_server, server_env
 
@@ -20,9 +20,8 @@ PER_MINUTE = 5  # moderation.limits.DEFAULT_PER_IP
 
 
 @pytest.fixture
-def shared_database() -> str:
+def shared_database(postgres_schema: str) -> str:
     """The PostgreSQL test database, migrated and emptied, with a site and a moderator."""
-    migrate_to_head(PG_URL)
     app = create_app(base_config(PG_URL))
     _truncate_all(app)
     with app.app_context():
