@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import urllib.error
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from commentsvc import balanced_worker
 from commentsvc.localserver import child_server, free_port, served_env
 from commentsvc.server import MAX_REQUESTS, MAX_REQUESTS_JITTER, THREADS
 
@@ -21,7 +23,7 @@ BENCH_SECRET = "bench-secret-key-0123456789abcdef"
 ISSO_VENV = ROOT / "bench" / ".isso-venv"
 # The gunicorn settings of `commentsvc serve`, spelled as command-line flags for Isso.
 GUNICORN_FLAGS = [
-    "--worker-class=gthread",
+    "--worker-class=balanced_worker.BalancedThreadWorker",  # a copy of commentsvc's, below
     f"--threads={THREADS}",
     "--preload",
     "--timeout=30",
@@ -171,6 +173,11 @@ def isso(workdir: Path, logs: Path) -> Iterator[Running]:
     config = write_isso_config(workdir, port)
     command = [str(ISSO_VENV / "bin" / "gunicorn"), f"--workers={WORKERS}", *GUNICORN_FLAGS]
     command += [f"--bind=127.0.0.1:{port}", "isso.run:application"]
-    env = {**os.environ, "ISSO_SETTINGS": str(config)}
+    # The same worker class as ``commentsvc serve``: its module needs only gunicorn, so a copy
+    # on Isso's path serves without the rest of commentsvc.
+    worker_path = workdir / "worker"
+    worker_path.mkdir(exist_ok=True)
+    shutil.copy(balanced_worker.__file__, worker_path)
+    env = {**os.environ, "ISSO_SETTINGS": str(config), "PYTHONPATH": str(worker_path)}
     with _started("isso", command, env, port, "/?uri=/t10", logs) as running:
         yield running

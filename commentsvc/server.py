@@ -148,7 +148,7 @@ def gunicorn_options(
     return {
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
-        "worker_class": "gthread",
+        "worker_class": "commentsvc.balanced_worker.BalancedThreadWorker",
         "threads": threads or THREADS,
         # The app (and so the spam model) is built once in the master and shared copy-on-write.
         "preload_app": True,

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 from gunicorn.config import Config
+from gunicorn.workers.gthread import ThreadWorker
 from prometheus_client.parser import text_string_to_metric_families
 
 from commentsvc.server import default_workers, gunicorn_options, prepare_for_fork
@@ -67,7 +68,9 @@ def test_gunicorn_settings_that_matter() -> None:
     assert options["graceful_timeout"] < options["timeout"]
     assert gunicorn_options("127.0.0.1", 8000, 4)["workers"] == 4
     # Threaded workers: the only gunicorn workers that keep connections open (keep-alive).
-    assert options["worker_class"] == "gthread" and options["threads"] >= 2
+    config = Config()
+    config.set("worker_class", options["worker_class"])
+    assert issubclass(config.worker_class, ThreadWorker) and options["threads"] >= 2
     assert options["keepalive"] > 0
 
 
