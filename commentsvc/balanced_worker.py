@@ -81,6 +81,7 @@ class BalancedThreadWorker(ThreadWorker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._nr_conns = 0
+        self._alive = True
         self.slot: int | None = None
         super().__init__(*args, **kwargs)
         # Made in the master before the first fork, so every worker shares the same memory.
@@ -120,9 +121,15 @@ class BalancedThreadWorker(ThreadWorker):
             timeout = min(timeout, RECHECK_SECONDS)
         super().wait_for_and_dispatch_events(timeout)
 
-    def handle_exit(self, sig: Any, frame: Any) -> None:
-        # A worker on its way out takes no new share: the others must not wait for it.
-        if self.slot is not None:
+    @property
+    def alive(self) -> bool:
+        return self._alive
+
+    @alive.setter
+    def alive(self, value: bool) -> None:
+        # A worker on its way out (stopped, or recycled after its requests) accepts nothing
+        # more: while it drains, the others must not stand aside for its small count.
+        self._alive = value
+        if not value and self.slot is not None:
             self.table.release(self.slot)
             self.slot = None
-        super().handle_exit(sig, frame)

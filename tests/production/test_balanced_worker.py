@@ -75,10 +75,14 @@ def test_a_worker_accepts_while_no_sibling_holds_fewer_connections(worker) -> No
     assert built.worker_connections == cap
 
 
-def test_a_worker_on_its_way_out_leaves_the_table(worker) -> None:
+@pytest.mark.parametrize("leaving", ["stopped", "recycled"])
+def test_a_worker_on_its_way_out_leaves_the_table(worker, leaving) -> None:
     built, sibling = worker
     slot = built.slot
-    built.handle_exit(None, None)
+    if leaving == "stopped":
+        built.handle_exit(None, None)  # SIGTERM
+    else:
+        built.alive = False  # what gthread does after max_requests
     assert built.table.pids[slot] == 0 and built.slot is None
     # The sibling, now alone, accepts whatever it holds.
     assert built.table.least_other(sibling) is None
