@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, g, has_request_context, request
-from flask_babel import refresh
+from flask_babel import get_translations, refresh
+
+# Jinja's own wrappers for newstyle gettext (escaping, %-formatting): what flask_babel's
+# template callables go through too, so a catalogue bound here behaves exactly as theirs.
+from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
 SUPPORTED = ("fr", "en")
 
@@ -26,6 +32,22 @@ def use_site_language(lang: str | None) -> None:
     """Called by views that serve one site, before anything is translated."""
     g.site_lang = lang
     refresh()
+
+
+def one_catalogue_per_render() -> dict[str, Callable[..., str]]:
+    """A context processor: the templates' ``gettext`` and ``ngettext`` bound to the catalogue
+    of this render's language, looked up once.
+
+    flask_babel's template callables look up the context, the locale and the catalogue again
+    for every string (11 µs each here), and a moderation queue page of 50 cards translates
+    about 400 of them. A render speaks one language (a ``force_locale`` block around it
+    included), and Jinja's ``_()`` resolves ``gettext`` from the render's context first.
+    """
+    translations = get_translations()
+    return {
+        "gettext": _make_new_gettext(translations.ugettext),
+        "ngettext": _make_new_ngettext(translations.ungettext),
+    }
 
 
 def translation_directories() -> str:

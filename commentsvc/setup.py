@@ -55,10 +55,11 @@ def _init_limiter(app: Flask) -> None:
 
 
 def _init_babel(app: Flask) -> None:
-    from commentsvc.i18n import select_locale, translation_directories
+    from commentsvc.i18n import one_catalogue_per_render, select_locale, translation_directories
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
     babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(one_catalogue_per_render)
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
