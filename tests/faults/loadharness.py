@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from commentsvc.localserver import free_port
+from tests.production.serving import worker_pids
 
 SITE = "load"
 ORIGIN = "https://load.example.org"
@@ -66,18 +67,7 @@ class Server:
 
     def workers(self) -> list[int]:
         """PIDs of gunicorn's worker processes (children of the master)."""
-        children = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue  # the process ended while we looked
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if parent == self.process.pid:
-                children.append(int(entry.name))
-        return children
+        return worker_pids(self.process.pid)
 
 
 def _wait_ready(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:

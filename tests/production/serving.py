@@ -70,6 +70,22 @@ class Server:
         return [json.loads(line) for line in lines if line.startswith("{")]
 
 
+def worker_pids(master: int) -> list[int]:
+    """PIDs of a gunicorn master's worker processes (its children), read from ``/proc``."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == master:
+            children.append(int(entry.name))
+    return children
+
+
 def browser() -> urllib.request.OpenerDirector:
     """An HTTP client that keeps cookies (a moderator's session), like a browser."""
     return urllib.request.build_opener(

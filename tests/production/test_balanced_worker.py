@@ -13,6 +13,7 @@ import pytest
 from gunicorn.config import Config
 
 from commentsvc.balanced_worker import BalancedThreadWorker, ConnectionTable
+from tests.production.serving import running_server, server_env, worker_pids
 
 
 def _dead_pid() -> int:
@@ -88,34 +89,21 @@ def test_a_worker_on_its_way_out_leaves_the_table(worker, leaving) -> None:
     assert built.table.least_other(sibling) is None
 
 
-def _accepted_inodes(port: int, peers: set[int]) -> dict[str, int]:
-    """Server-side socket inode of each accepted connection from one of ``peers`` (ports)."""
-    found = {}
+def _accepted_sockets(port: int, peers: set[int]) -> set[str]:
+    """Inodes of the server-side sockets of the connections from ``peers`` (client ports)."""
+    found = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         local, remote, inode = fields[1], fields[2], fields[9]
         if int(local.split(":")[1], 16) == port and int(remote.split(":")[1], 16) in peers:
-            found[inode] = int(remote.split(":")[1], 16)
+            found.add(inode)
     return found
 
 
-def _workers(master: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                children.append(int(entry.name))
-    return children
-
-
 def _connections_per_worker(master: int, port: int, peers: set[int]) -> list[int]:
-    inodes = _accepted_inodes(port, peers)
+    inodes = _accepted_sockets(port, peers)
     counts = []
-    for pid in _workers(master):
+    for pid in worker_pids(master):
         held = 0
         for fd in Path(f"/proc/{pid}/fd").iterdir():
             try:
@@ -133,12 +121,10 @@ def _connections_per_worker(master: int, port: int, peers: set[int]) -> list[int
 def test_connections_opened_at_once_are_shared_evenly_by_the_workers(
     database_url, tmp_path
 ) -> None:
-    from tests.production.serving import running_server, server_env
-
     with running_server(server_env(database_url), tmp_path, workers=4) as server:
         port = int(server.base_url.rsplit(":", 1)[1])
         deadline = time.monotonic() + 60
-        while len(_workers(server.process.pid)) < 4:  # answering once is not all forked
+        while len(worker_pids(server.process.pid)) < 4:  # answering once is not all forked
             assert time.monotonic() < deadline, "the 4 workers did not start"
             time.sleep(0.2)
         # As a proxy's upstream pool or a load generator does: 16 connections at once, kept.
